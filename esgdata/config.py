@@ -1,0 +1,82 @@
+"""All settings in one place: read from the environment, validated once, documented."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One environment variable the product reads, with its default and help text."""
+
+    env: str
+    default: str
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "ESGDATA_DATA_DIR",
+        "data",
+        "Folder for the default SQLite store and uploaded files (relative to the working directory).",
+    ),
+    Setting(
+        "ESGDATA_DB_URL",
+        "",
+        "SQLAlchemy database URL, e.g. postgresql+psycopg://user:pw@host/db. "
+        "Empty means the SQLite file esgdata.db in ESGDATA_DATA_DIR.",
+    ),
+    Setting(
+        "ESGDATA_MAX_FILE_MB",
+        "20",
+        "Files larger than this many megabytes are refused by ingest, extract and upload.",
+    ),
+    Setting(
+        "ESGDATA_REQUIRE_LOGIN",
+        "0",
+        "1 means the dashboard asks for a sign-in before showing anything; "
+        "0 means only review actions need one.",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Config:
+    """Validated settings."""
+
+    data_dir: Path
+    db_url: str
+    max_file_bytes: int
+    require_login: bool
+
+
+def _env(name: str, environ: dict[str, str]) -> str:
+    default = next(s.default for s in SETTINGS if s.env == name)
+    return environ.get(name, "").strip() or default
+
+
+def load_config(environ: dict[str, str] | None = None) -> Config:
+    """Read and validate every setting from ``environ`` (default: the process environment)."""
+    env = dict(os.environ if environ is None else environ)
+    data_dir = Path(_env("ESGDATA_DATA_DIR", env))
+    db_url = _env("ESGDATA_DB_URL", env) or f"sqlite:///{data_dir / 'esgdata.db'}"
+    raw_mb = _env("ESGDATA_MAX_FILE_MB", env)
+    try:
+        max_mb = float(raw_mb)
+    except ValueError:
+        raise ConfigError(f"ESGDATA_MAX_FILE_MB must be a number of megabytes, not {raw_mb!r}") from None
+    if max_mb <= 0:
+        raise ConfigError(f"ESGDATA_MAX_FILE_MB must be positive, not {raw_mb!r}")
+    login = _env("ESGDATA_REQUIRE_LOGIN", env).lower()
+    if login not in {"0", "1", "true", "false", "yes", "no"}:
+        raise ConfigError(f"ESGDATA_REQUIRE_LOGIN must be 0 or 1, not {login!r}")
+    return Config(
+        data_dir=data_dir,
+        db_url=db_url,
+        max_file_bytes=int(max_mb * 1024 * 1024),
+        require_login=login in {"1", "true", "yes"},
+    )

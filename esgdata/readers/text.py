@@ -1,0 +1,12 @@
+"""Plain-text releases, with or without the spec's Source/Date header."""
+
+from __future__ import annotations
+
+from ..decode import decode
+from ..models import Document
+
+
+def read(name: str, data: bytes) -> Document:
+    """Decode the bytes; the header, if any, is parsed later with the text."""
+    body, encoding = decode(data, name)
+    return Document(name, "txt", body, "", encoding=encoding)
