@@ -19,7 +19,9 @@ THEME_IDS: tuple[str, ...] = (
     "esg", "governance", "risk_compliance", "party", "strategy",
 )
 LANGUAGES: tuple[str, ...] = ("en", "zh")
-CUE_KINDS: tuple[str, ...] = ("future", "directive", "practice", "agent", "forecast", "event", "report", "general", "hedge")
+CUE_KINDS: tuple[str, ...] = (
+    "future", "directive", "practice", "manner", "agent", "forecast", "event", "report", "general", "hedge", "not",
+)
 
 
 class LexiconError(EsgDataError):
@@ -120,11 +122,25 @@ def organizations() -> dict[str, Organization]:
     return out
 
 
+PEOPLE_SECTIONS: tuple[str, ...] = (
+    "surnames_en", "titles_en", "verbs_en", "surnames_zh", "titles_zh", "verbs_zh", "not_names_zh",
+)
+
+
+@lru_cache(maxsize=1)
+def people() -> dict[str, tuple[str, ...]]:
+    """Surnames, job titles and speech verbs per language (see lexicons/people.yaml)."""
+    data = _load("people.yaml")
+    if not isinstance(data, dict) or set(data) != set(PEOPLE_SECTIONS):
+        raise LexiconError(f"lexicons/people.yaml: must have exactly the sections {PEOPLE_SECTIONS}")
+    return {key: _words(data[key], f"lexicons/people.yaml: {key}") for key in PEOPLE_SECTIONS}
+
+
 @lru_cache(maxsize=1)
 def fingerprint() -> str:
     """A short hash of every lexicon file: part of the extractor version."""
     digest = hashlib.sha256()
-    for name in ("themes.yaml", "cues.yaml", "organizations.yaml"):
+    for name in ("themes.yaml", "cues.yaml", "organizations.yaml", "people.yaml"):
         digest.update(resources.files("esgdata").joinpath("lexicons").joinpath(name).read_bytes())
     return digest.hexdigest()[:8]
 

@@ -1,0 +1,127 @@
+"""The CSV export of the contract: commitments.csv and releases.csv, one function each.
+
+Both files are UTF-8 with a byte-order mark (Excel then reads Chinese correctly), lists
+are joined with ";", and any cell a spreadsheet would run as a formula is neutralised.
+The CLI's export, the CLI's extract and the dashboard's download all write through here.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from .models import Commitment, Extraction, Release
+
+# Spec columns first, in the spec's order; extra columns after them.
+COMMITMENT_COLUMNS: tuple[str, ...] = (
+    "source_file", "release_date", "release_title", "organization", "speaker", "text", "kind",
+    "pillars", "themes", "target_years", "confidence",
+    "id", "language", "start", "end", "cue", "cue_rule", "theme_evidence", "extractor_version",
+)
+RELEASE_COLUMNS: tuple[str, ...] = (
+    "source_file", "release_date", "release_title", "language", "organization", "commitments",
+    "source", "format", "content_hash", "warnings",
+)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralize(value: Any) -> str:
+    """The cell as text, with a leading apostrophe if a spreadsheet would read it as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def join(values: Iterable[Any]) -> str:
+    """List cell: items joined by ';'."""
+    return ";".join(str(v) for v in values)
+
+
+def commitment_record(c: Commitment, release: Release) -> dict[str, Any]:
+    """One commitments.csv row from an extracted commitment."""
+    return {
+        "source_file": release.source_file,
+        "release_date": release.date,
+        "release_title": release.title,
+        "organization": c.organization,
+        "speaker": c.speaker,
+        "text": c.text,
+        "kind": c.kind,
+        "pillars": join(c.pillars),
+        "themes": join(c.themes),
+        "target_years": join(c.target_years),
+        "confidence": f"{c.confidence:.2f}",
+        "id": c.id,
+        "language": release.language,
+        "start": c.start,
+        "end": c.end,
+        "cue": c.cue.text,
+        "cue_rule": c.cue.label,
+        "theme_evidence": json.dumps(
+            [{"theme": s.label, "words": s.text} for s in c.theme_evidence], ensure_ascii=False
+        ),
+        "extractor_version": c.extractor_version,
+    }
+
+
+def release_record(release: Release, commitments: int) -> dict[str, Any]:
+    """One releases.csv row."""
+    return {
+        "source_file": release.source_file,
+        "release_date": release.date,
+        "release_title": release.title,
+        "language": release.language,
+        "organization": release.organization,
+        "commitments": commitments,
+        "source": release.source,
+        "format": release.format,
+        "content_hash": release.content_hash,
+        "warnings": join(release.warnings),
+    }
+
+
+def records(extractions: Iterable[Extraction]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(commitment rows, release rows) of extractions made without a store."""
+    commitments: list[dict[str, Any]] = []
+    releases: list[dict[str, Any]] = []
+    for x in extractions:
+        commitments.extend(commitment_record(c, x.release) for c in x.commitments)
+        releases.append(release_record(x.release, len(x.commitments)))
+    return commitments, releases
+
+
+def to_csv(rows: Iterable[Mapping[str, Any]], columns: Iterable[str]) -> str:
+    """CSV text (BOM first) with the given columns, formula-like cells neutralised."""
+    columns = list(columns)
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([neutralize(row.get(col, "")) for col in columns])
+    return out.getvalue()
+
+
+def commitments_csv(rows: Iterable[Mapping[str, Any]]) -> str:
+    """The text of commitments.csv; extra keys in rows (e.g. review columns) are kept after the spec's."""
+    rows = list(rows)
+    extra = [k for k in (rows[0] if rows else {}) if k not in COMMITMENT_COLUMNS]
+    return to_csv(rows, [*COMMITMENT_COLUMNS, *extra])
+
+
+def releases_csv(rows: Iterable[Mapping[str, Any]]) -> str:
+    """The text of releases.csv."""
+    return to_csv(rows, RELEASE_COLUMNS)
+
+
+def write(out_dir: str | Path, commitments: Iterable[Mapping[str, Any]], releases: Iterable[Mapping[str, Any]]) -> tuple[Path, Path]:
+    """Write commitments.csv and releases.csv into ``out_dir`` (created if missing)."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = out / "commitments.csv", out / "releases.csv"
+    paths[0].write_text(commitments_csv(commitments), encoding="utf-8", newline="")
+    paths[1].write_text(releases_csv(releases), encoding="utf-8", newline="")
+    return paths

@@ -1,0 +1,105 @@
+"""The extraction pipeline: a Release in, its commitments out, each with its evidence."""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+from collections import Counter
+
+from . import __version__, kinds, lexicon, organizations, segment, targets, themes
+from .matcher import fold
+from .models import Commitment, Extraction, Release, Span
+from .speakers import SpeakerTracker
+
+RULES_VERSION = "1"
+
+
+def extractor_version() -> str:
+    """Changes whenever the code's rules or a lexicon change, so stores know to re-extract."""
+    return f"{__version__}+r{RULES_VERSION}.{lexicon.fingerprint()}"
+
+
+def commitment_id(source_file: str, text: str, occurrence: int) -> str:
+    """Stable id: the same words in the same release keep the same id across re-ingests."""
+    key = f"{source_file}\x1f{' '.join(text.split())}\x1f{occurrence}"
+    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+
+
+class _Index:
+    """Spans over the whole body, looked up per unit by offsets."""
+
+    def __init__(self, spans: list[Span]) -> None:
+        self.spans = sorted(spans, key=lambda s: s.start)
+        self.starts = [s.start for s in self.spans]
+
+    def within(self, start: int, end: int) -> list[Span]:
+        i = bisect.bisect_left(self.starts, start)
+        out = []
+        while i < len(self.spans) and self.spans[i].start < end:
+            if self.spans[i].end <= end:
+                out.append(self.spans[i])
+            i += 1
+        return out
+
+
+def _relative(spans: list[Span], offset: int) -> list[Span]:
+    return [Span(s.label, s.start - offset, s.end - offset, s.text) for s in spans]
+
+
+def extract(release: Release) -> Extraction:
+    """Find every commitment in ``release``; deterministic for the same release and version."""
+    body = release.body
+    language = release.language
+    folded = fold(body)
+    orgs = _Index([s for s in organizations.find(body, folded) if not organizations.is_publisher(s.label)])
+    org_ranges = [(s.start, s.end) for s in orgs.spans]
+    theme_spans = _Index([
+        s for s in themes.find(body, folded)
+        if not any(a < s.end and s.start < b for a, b in org_ranges)  # "China Energy Conservation ..." is a name
+    ])
+    cues = _Index(kinds.cue_matcher(language).find(body, folded))
+    release_year = int(release.date[:4]) if release.date else None
+    tracker = SpeakerTracker(language)
+    version = extractor_version()
+    seen: Counter[str] = Counter()
+    found = []
+    for unit in segment.units(body, language):
+        speaker = tracker.speaker_for(unit)
+        unit_cues = _relative(cues.within(unit.start, unit.end), unit.start)
+        years = targets.target_years(unit.text, language, release_year)
+        unit_orgs = orgs.within(unit.start, unit.end)
+        decision = kinds.classify(
+            unit.text,
+            unit_cues,
+            language=language,
+            org_mentions=len(unit_orgs),
+            speaking=bool(speaker),
+            marker=unit.marker,
+            has_target=bool(years) or targets.quantity(unit.text) is not None,
+        )
+        if decision.kind is None or decision.cue is None:
+            continue
+        evidence = theme_spans.within(unit.start, unit.end)
+        theme_ids = themes.theme_ids(evidence)
+        occurrence = seen[unit.text]
+        seen[unit.text] += 1
+        cue = decision.cue
+        committer = next((s.label for s in unit_orgs if s.start - unit.start < cue.start), "")
+        found.append(Commitment(
+            id=commitment_id(release.source_file, unit.text, occurrence),
+            source_file=release.source_file,
+            start=unit.start,
+            end=unit.end,
+            text=unit.text,
+            kind=decision.kind,
+            themes=theme_ids,
+            pillars=themes.pillars(theme_ids),
+            target_years=tuple(years) if decision.kind == "target" else (),
+            speaker=speaker,
+            organization=committer or release.organization,
+            confidence=decision.confidence,
+            cue=Span(f"{decision.kind}: {decision.reason}", unit.start + cue.start, unit.start + cue.end, cue.text),
+            theme_evidence=tuple(evidence),
+            extractor_version=version,
+        ))
+    return Extraction(release, tuple(found))

@@ -1,0 +1,146 @@
+"""Who speaks for the organisation at each sentence of a release.
+
+A speaker is named with a speech verb ("Song Xin pointed out that", "said Tom Fanning",
+宋鑫指出, 董事长宋鑫在会上强调); later a surname alone ("Song remarked") or a pronoun
+("He said", 他表示) points back to them. A speaker carries through the rest of the
+paragraph; a new paragraph starts without one unless it opens with a pronoun, a speech
+verb or the next item of an enumeration the speaker began.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from . import lexicon, organizations
+from .segment import Unit
+
+_PARTICLES = r"(?:van|von|de|der|den|du|da|di|la|le|el|al)"
+_TOKEN = r"[A-Z][a-z]+(?:-[a-z]+)?"
+_STOP_TOKENS = {
+    "The", "This", "That", "These", "Those", "It", "He", "She", "They", "We", "In", "At", "On", "As",
+    "Speaking", "According", "During", "After", "Before", "When", "While", "Meanwhile", "And", "But",
+    "China", "Chinese", "Beijing", "Party", "Company", "Group", "Corporation", "Ltd", "Co", "State",
+    "National", "Central", "Council", "Committee", "Ministry", "Commission", "Office", "Bureau",
+    "Government", "Association", "Society", "Agency", "Alliance", "Forum", "Conference", "Report",
+    "General", "Secretary", "Chairman", "President", "Director", "Manager", "Vice", "Deputy", "Mr",
+    "Mrs", "Ms", "Dr", "Chief", "Executive", "Standing", "First", "Second", "Third", "Finally",
+    "Xinhua", "Reuters", "Friday", "Monday", "Tuesday", "Wednesday", "Thursday", "Saturday",
+    "Sunday", "January", "February", "March", "April", "May", "June", "July", "August",
+    "September", "October", "November", "December", "Qinghai", "Xinjiang", "Tibet", "Guangdong",
+    "Sichuan", "Henan", "Hunan", "Hubei", "Anhui", "Jiangsu", "Zhejiang", "Shanghai", "Tianjin",
+    "Yunnan", "Guizhou", "Gansu", "Shanxi", "Shaanxi", "Hebei", "Shandong", "Fujian", "Jiangxi",
+    "Liaoning", "Jilin", "Hainan", "Ningxia", "Inner", "Mongolia", "Chongqing", "Hong", "Kong",
+    "Macao", "Taiwan", "Africa", "Asia", "Europe", "America", "Southern", "Northern", "Eastern",
+    "Western", "Energy", "Power", "Grid", "Solar", "Wind", "Oil", "Gas", "Coal", "Steel",
+}
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> dict[str, re.Pattern[str]]:
+    people = lexicon.people()
+    verbs_en = "|".join(sorted(map(re.escape, people["verbs_en"]), key=len, reverse=True))
+    verbs_zh = "|".join(sorted(map(re.escape, people["verbs_zh"]), key=len, reverse=True))
+    surnames_zh = "|".join(sorted(map(re.escape, people["surnames_zh"]), key=len, reverse=True))
+    titles_zh = "|".join(sorted(map(re.escape, people["titles_zh"]), key=len, reverse=True))
+    name = rf"{_TOKEN}(?:\s+(?:{_PARTICLES}\s+)?{_TOKEN}){{0,3}}"
+    return {
+        "en_name_verb": re.compile(
+            rf"(?P<name>{name})(?:,\s(?P<title>[^,;]{{2,160}}?),)?\s+(?:also\s+|further\s+|then\s+|later\s+|[a-z]+\s+)?(?:{verbs_en})\b"
+        ),
+        "en_appositive": re.compile(rf"(?P<name>{name}),\s(?P<title>[^,;]{{2,160}}?)[,;]"),
+        "en_verb_name": re.compile(rf"\b(?:{verbs_en})\s+(?P<name>{name})(?:,\s(?P<title>[^,;]{{2,160}}?)[,.])?"),
+        "en_pronoun": re.compile(rf"\b(?:[Hh]e|[Ss]he)\s+(?:also\s+|further\s+|then\s+)?(?:{verbs_en})\b|\b(?:{verbs_en})\s+(?:he|she)\b|^(?:[Hh]e|[Ss]he)\b"),
+        "zh_name_verb": re.compile(
+            rf"(?P<title>(?:{titles_zh})、?)?(?P<name>(?:{surnames_zh})[\u4e00-\u9fff]{{1,2}}?)"
+            rf"(?:在[^，。；]{{0,24}}?(?:上|中|时|期间))?[，,]?(?:{verbs_zh})"
+        ),
+        "zh_pronoun": re.compile(rf"^[“\"]?(?:他|她)(?:还|也|进一步|同时)?(?:{verbs_zh})|[”\"](?:他|她)(?:{verbs_zh})"),
+    }
+
+
+def _titled(title: str | None) -> bool:
+    if not title:
+        return False
+    words = {w.lower() for w in lexicon.people()["titles_en"]}
+    low = title.lower()
+    return any(re.search(rf"\b{re.escape(w)}\b", low) for w in words)
+
+
+class SpeakerTracker:
+    """Feed it a release's units in order; it answers who speaks at each."""
+
+    def __init__(self, language: str) -> None:
+        self.language = language
+        self.current = ""
+        self.last = ""
+        self.paragraph = -1
+        self.paragraph_had_speaker = False
+        self.full_names: dict[str, str] = {}  # surname or given-name key -> full name
+        people = lexicon.people()
+        self._surnames_en = set(people["surnames_en"])
+        self._not_names_zh = set(people["not_names_zh"])
+        self._surnames_zh = set(people["surnames_zh"])
+
+    def _register(self, name: str) -> str:
+        tokens = name.split()
+        if len(tokens) > 1:
+            self.full_names.setdefault(tokens[0] if tokens[0] in self._surnames_en else tokens[-1], name)
+        return name
+
+    def _english_name(self, raw: str, title: str | None) -> str:
+        tokens = raw.split()
+        leading = []
+        while tokens and tokens[0] in _STOP_TOKENS:
+            leading.append(tokens.pop(0))
+        if leading:  # "Chief Executive Ben van Beurden": the title stands before the name
+            title = " ".join(filter(None, [title, *leading]))
+        if not tokens or any(t in _STOP_TOKENS for t in tokens if not re.fullmatch(_PARTICLES, t)):
+            return ""
+        name = " ".join(tokens)
+        if organizations.find(name):
+            return ""
+        if len(tokens) == 1:
+            return self.full_names.get(tokens[0], "")
+        if name in self.full_names.values() or tokens[0] in self._surnames_en or _titled(title):
+            return self._register(name)
+        return ""
+
+    def _named_en(self, text: str) -> str:
+        pats = _patterns()
+        for m in pats["en_appositive"].finditer(text):  # "Liu Jiaqiang, General Manager of CECEP,"
+            if _titled(m.group("title")):
+                self._english_name(m.group("name"), m.group("title"))
+        for key in ("en_name_verb", "en_verb_name"):
+            for m in pats[key].finditer(text):
+                name = self._english_name(m.group("name"), m.group("title"))
+                if name:
+                    return name
+        return ""
+
+    def _named_zh(self, text: str) -> str:
+        for m in _patterns()["zh_name_verb"].finditer(text):
+            name = m.group("name")
+            if name in self._not_names_zh or name[:2] in self._not_names_zh:
+                continue
+            before = text[m.start("name") - 1] if m.start("name") > 0 else ""
+            if m.group("title") or name in self.full_names.values() or before in "，。；：、（(“\" " or not before:
+                self.full_names.setdefault(name, name)
+                return name
+        return ""
+
+    def speaker_for(self, unit: Unit) -> str:
+        """The speaker of ``unit`` (empty when nobody speaks for the organisation there)."""
+        if unit.paragraph != self.paragraph:
+            continues = bool(unit.marker) and self.paragraph_had_speaker
+            self.paragraph = unit.paragraph
+            self.paragraph_had_speaker = False
+            self.current = self.last if continues else ""
+        named = self._named_zh(unit.text) if self.language == "zh" else self._named_en(unit.text)
+        if named:
+            self.current = self.last = named
+        elif self.last and _patterns()["zh_pronoun" if self.language == "zh" else "en_pronoun"].search(unit.text):
+            self.current = self.last
+        if self.current:
+            self.paragraph_had_speaker = True
+        return self.current

@@ -1,0 +1,93 @@
+"""Target years and measurable quantities in a commitment.
+
+A year counts as a target when the words around it look forward ("by 2030", "before
+2060", "around 2025", "in 2035", 到2030年, 2060年前, 2028年左右). A range counts by its
+end year ("between 2021 and 2025", 2021-2025). Years that are baselines ("relative to
+2020", "against 2007 levels", 较2005年), dates (2019年6月, "June 2019"), history
+("since 2012", 2012年以来) or before the release's own year are not targets.
+"""
+
+from __future__ import annotations
+
+import re
+
+_YEAR = r"(?:19[5-9]\d|20\d\d|21\d\d)"
+_EN_FORWARD = re.compile(
+    rf"\b(?:by|before|around|about|in|during|for|until|till|through|to|towards?|ahead of|no later than|"
+    rf"(?:by |before |at )?the end of|end-|beyond|from now to|within|after|year)\s+(?:the\s+)?(?:year\s+)?({_YEAR})\b"
+    rf"|\b({_YEAR})\s+(?:goals?|targets?|agenda|vision|plan|strategy|action|initiative|ambitions?|commitments?|deadline)\b",
+    re.IGNORECASE,
+)
+_EN_RANGE = re.compile(rf"\b(?:between\s+)?({_YEAR})\s*(?:-|–|—|to|and|through)\s*({_YEAR})\b")
+_EN_NOT_TARGET = re.compile(
+    rf"(?:relative to|compared (?:with|to)|against|from|than|versus|vs\.?|over|on|since|as of|up from|down from|"
+    rf"of|below|above|(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+    rf"(?:\s+\d{{1,2}},)?)\s+(?:the\s+|its\s+)?({_YEAR})\b(?!\s*(?:-|–|to)\s*{_YEAR})"
+    rf"|\b({_YEAR})\s+levels?\b"
+    rf"|\b(?:up from|down from|compared with|since)\b[^,;]{{0,60}}?\b(?:in|of)\s+({_YEAR})\b",
+    re.IGNORECASE,
+)
+_ZH_YEAR = re.compile(rf"({_YEAR})\s*年")
+_ZH_NOT_TARGET_BEFORE = re.compile(r"(?:较|比|相比|对比|自|从|截至|截止|同比|相较)(?:于)?\s*$")
+_ZH_NOT_TARGET_AFTER = re.compile(r"^\s*(?:\d{1,2}\s*月|以来|起|相比|水平|基础上|同期|的基础)")
+_ZH_RANGE = re.compile(rf"({_YEAR})\s*(?:年)?\s*(?:-|—|–|至|到|~)\s*({_YEAR})\s*年")
+
+_QUANTITY = re.compile(
+    r"\d[\d,.]*\s*(?:%|percent|per cent|percentage points?|个百分点|％|成)"
+    r"|\d[\d,.]*\s*(?:million|billion|trillion|thousand)?\s*(?:kW|MW|GW|TW|kWh|MWh|GWh|TWh|tonnes?|tons?|"
+    r"bcm|cubic met(?:er|re)s?|yuan|dollars|euros|stations|units|vehicles|projects|bases|locations|hectares|mu|"
+    r"km|kilomet(?:er|re)s)\b"
+    r"|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty|fifty|hundred)\s+"
+    r"(?:locations|bases|stations|projects|plants|centres|centers|major businesses)\b"
+    r"|\d[\d,.]*\s*(?:万|亿)?\s*(?:千瓦|瓦|吨|元|立方米|个|座|家|项|辆|户|人|亩|公里|倍)"
+    r"|(?<![\d年])\d{1,2}\s*年(?!\d)"
+    r"|[一二三四五六七八九十百千万亿]+\s*(?:个|座|家|项|倍)",
+    re.IGNORECASE,
+)
+
+
+def _keep(year: int, release_year: int | None) -> bool:
+    return release_year is None or year >= release_year
+
+
+def target_years(text: str, language: str, release_year: int | None) -> list[int]:
+    """Every target year ``text`` names, in order of first mention, without repeats."""
+    found: list[tuple[int, int]] = []
+    if language == "zh":
+        ranges = {m.start(1): int(m[2]) for m in _ZH_RANGE.finditer(text)}
+        for m in _ZH_YEAR.finditer(text):
+            if m.start() in ranges:
+                found.append((m.start(), ranges[m.start()]))
+                continue
+            if _ZH_NOT_TARGET_BEFORE.search(text[max(0, m.start() - 4):m.start()]):
+                continue
+            if _ZH_NOT_TARGET_AFTER.match(text[m.end():m.end() + 6]):
+                continue
+            found.append((m.start(), int(m[1])))
+        # "FINE 2030行动" names its year without 年
+        found += [(m.start(1), int(m[1])) for m in re.finditer(rf"(?<!\d)({_YEAR})(?=\s*(?:行动|目标|愿景|议程|倡议))", text)]
+    else:
+        blocked = {next(m.start(g) for g in (1, 2, 3) if m.group(g)) for m in _EN_NOT_TARGET.finditer(text)}
+        range_starts = set()
+        for m in _EN_RANGE.finditer(text):
+            range_starts.add(m.start(1))
+            blocked.add(m.start(1))
+            found.append((m.start(2), int(m[2])))
+            blocked.add(m.start(2))
+        for m in _EN_FORWARD.finditer(text):
+            pos = m.start(1) if m.group(1) else m.start(2)
+            if pos in blocked and pos not in range_starts:
+                continue
+            if pos in range_starts:
+                continue
+            found.append((pos, int(m.group(1) or m.group(2))))
+    years: list[int] = []
+    for _, year in sorted(found):
+        if _keep(year, release_year) and year not in years:
+            years.append(year)
+    return years
+
+
+def quantity(text: str) -> re.Match[str] | None:
+    """The first measurable quantity in ``text`` (a percentage, an amount with its unit)."""
+    return _QUANTITY.search(text)
