@@ -72,7 +72,7 @@ def extract(release: Release) -> Extraction:
             unit.text,
             unit_cues,
             language=language,
-            org_mentions=len(unit_orgs),
+            orgs=_relative(unit_orgs, unit.start),
             speaking=bool(speaker),
             marker=unit.marker,
             has_target=bool(years) or targets.quantity(unit.text) is not None,

@@ -1,19 +1,23 @@
 """Is a sentence a commitment, and of which kind? Cue rules over the cue lexicon.
 
-- A future cue ("will", "aims to", 将, 力争) or a directive ("must", 要) makes a pledge;
-  with a target year or a measurable quantity it is a target.
+- A future cue ("aims to", 力争) or a directive ("must", 要) makes a pledge; with a target
+  year or a measurable quantity it is a target.
+- A modal ("will", "would", 将) counts as a future cue only when the organisation (its name,
+  "the company", "we", "it") is the subject of the modal's clause: "the plant will
+  generate ..." is a forecast, "SGCC will bring down ..." a commitment.
 - A practice cue ("has always", "adheres to", 始终坚持, 持续) makes a practice; a manner
   adverb ("actively", 积极) does too, but only when the organisation is the subject.
 - The earliest of these cues decides between pledge and practice ("has always insisted
   on ..., striving to ..." is a practice).
-- An enumeration item in a leader's speech ("First, to focus on ...") is a pledge.
-- Not commitments: no cue; a forecast about a single project ("the plant will generate");
-  a reported "would" with no one reporting; a one-off event carried only by a manner adverb;
-  statements with no organisation, speaker or enumeration behind them lose confidence.
+- An enumeration item of a speech or a plan ("First, to focus on ...", 一是…) is a pledge.
+- Not commitments: no cue; a lead-in ending with a colon; forecasts; statements about the
+  world in general; hedged statements lose confidence, and so do statements that no
+  organisation, speaker or enumeration stands behind.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -22,8 +26,9 @@ from .matcher import Matcher
 from .models import Span
 
 MIN_CONFIDENCE = 0.5
-_COMMITTING = ("future", "directive", "practice")
-_BASE = {"future": 0.75, "directive": 0.7, "practice": 0.72, "manner": 0.55, "enumeration": 0.7}
+_COMMITTING = ("future", "modal", "directive", "practice")
+_BASE = {"future": 0.75, "modal": 0.75, "directive": 0.7, "practice": 0.72, "manner": 0.55, "enumeration": 0.7}
+_CLAUSE_BREAK = re.compile(r"[,;:，；：]|\b(?:that|and|but|which|while|when)\b|[“”\"]")
 
 
 @dataclass(frozen=True)
@@ -44,8 +49,22 @@ def cue_matcher(language: str) -> Matcher:
     return Matcher(entries, {kind: cues["not"] for kind in entries})
 
 
-def _first(spans: list[Span], *labels: str) -> Span | None:
-    return next((s for s in spans if s.label in labels), None)
+def _subject_clause(text: str, cue: Span) -> tuple[int, int]:
+    """Offsets of the clause in front of a modal: where its subject must be."""
+    prefix = text[:cue.start]
+    breaks = [m.end() for m in _CLAUSE_BREAK.finditer(prefix)]
+    start = breaks[-1] if breaks else 0
+    if not prefix[start:].strip() and len(breaks) > 1:
+        start = breaks[-2]  # "X, an appositive, is to ...": skip back over the appositive
+    if not prefix[start:].strip():
+        start = 0
+    return start, cue.start
+
+
+def _has_agent(cues: list[Span], orgs: list[Span], start: int, end: int) -> bool:
+    return any(start <= s.start and s.end <= end for s in orgs) or any(
+        c.label == "agent" and start <= c.start and c.end <= end for c in cues
+    )
 
 
 def classify(
@@ -53,24 +72,33 @@ def classify(
     cues: list[Span],
     *,
     language: str,
-    org_mentions: int,
+    orgs: list[Span],
     speaking: bool,
     marker: str,
     has_target: bool,
 ) -> Decision:
-    """Decide one unit. ``cues`` are cue spans relative to ``text``, in order."""
-    cues = [c for c in cues if c.label != "future" or c.text.lower() != "would" or speaking
-            or any(r.label == "report" and r.start < c.start for r in cues)]
-    deciding = _first(cues, *_COMMITTING)
-    agent_before = org_mentions > 0 or any(
-        c.label == "agent" and (deciding is None or c.start < deciding.start) for c in cues
-    )
+    """Decide one unit. ``cues`` and ``orgs`` are spans relative to ``text``, in order."""
+    if text.rstrip().endswith((":", "：")):
+        return Decision(None, None, 0.0, "lead-in to an enumeration")
+    committing = []
+    for c in cues:
+        if c.label == "modal" and not (speaking and language == "zh"):
+            start, end = _subject_clause(text, c)
+            if not _has_agent(cues, orgs, start, end):
+                continue
+        if c.label in _COMMITTING:
+            committing.append(c)
+    deciding = committing[0] if committing else None
+    agent_before = _has_agent(cues, orgs, 0, deciding.start if deciding else len(text))
     backed = agent_before or speaking or bool(marker)
-    if deciding is None:
-        manner = _first(cues, "manner")
-        if marker and speaking:
-            kind, cue, confidence, reason = "pledge", Span("enumeration", 0, len(marker), marker), _BASE["enumeration"], "enumerated item of a speech"
-        elif manner and agent_before and not _first(cues, "event"):
+    if marker and (speaking or re.match(r"\W*\w+\W+to\s", text[len(marker):] + " ")):
+        # "First, to focus on ...": an item of a plan or a speech is an intention, whatever its verbs.
+        kind, cue, confidence, reason = "pledge", Span("enumeration", 0, len(marker), marker), _BASE["enumeration"], "enumerated item"
+        if deciding and deciding.label != "practice":
+            cue, reason = deciding, f"enumerated item with {deciding.label} cue"
+    elif deciding is None:
+        manner = next((c for c in cues if c.label == "manner"), None)
+        if manner and agent_before and not any(c.label == "event" for c in cues):
             kind, cue, confidence, reason = "practice", manner, _BASE["manner"], "manner adverb with the organisation as subject"
         else:
             return Decision(None, None, 0.0, "no commitment cue")
@@ -84,10 +112,7 @@ def classify(
             return Decision(None, deciding, 0.25, "statement about the world in general")
     if kind == "pledge" and has_target:
         kind, confidence = "target", confidence + 0.1
-    if backed:
-        confidence += 0.1
-    else:
-        confidence -= 0.2
+    confidence += 0.1 if backed else -0.2
     if any(c.label == "hedge" for c in cues):
         confidence -= 0.2
     if any(c.label == "event" for c in cues) and kind == "practice":
