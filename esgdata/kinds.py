@@ -25,7 +25,7 @@ from . import lexicon
 from .matcher import Matcher
 from .models import Span
 
-MIN_CONFIDENCE = 0.5
+MIN_CONFIDENCE = 0.6
 _COMMITTING = ("future", "modal", "directive", "practice")
 _BASE = {"future": 0.75, "modal": 0.75, "directive": 0.7, "practice": 0.72, "manner": 0.55, "enumeration": 0.7}
 _CLAUSE_BREAK = re.compile(r"[,;:，；：]|\b(?:that|and|but|which|while|when)\b|[“”\"]")
@@ -59,6 +59,18 @@ def _subject_clause(text: str, cue: Span) -> tuple[int, int]:
     if not prefix[start:].strip():
         start = 0
     return start, cue.start
+
+
+_AFTER_VERB = re.compile(r"(?:\b(?:more|most|how|so|as|very)|\w+ed)\s*$")
+
+
+def _precedes_verb(text: str, cue: Span) -> bool:
+    """'resolutely implemented', not 'contributed actively' or 'cooperate more deeply'."""
+    if cue.label != "manner" or " " in cue.text or not cue.text.endswith("ly"):
+        return True
+    after = text[cue.end:cue.end + 20]
+    return bool(re.match(r"\s+[a-z]{3,}", after)) and not re.match(r"\s+(?:to|and|in|on|at|with|for)\b", after) \
+        and not _AFTER_VERB.search(text[:cue.start])
 
 
 def _has_agent(cues: list[Span], orgs: list[Span], start: int, end: int) -> bool:
@@ -97,7 +109,7 @@ def classify(
         if deciding and deciding.label != "practice":
             cue, reason = deciding, f"enumerated item with {deciding.label} cue"
     elif deciding is None:
-        manner = next((c for c in cues if c.label == "manner"), None)
+        manner = next((c for c in cues if c.label == "manner" and _precedes_verb(text, c)), None)
         if manner and agent_before and not any(c.label == "event" for c in cues):
             kind, cue, confidence, reason = "practice", manner, _BASE["manner"], "manner adverb with the organisation as subject"
         else:

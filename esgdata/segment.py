@@ -48,8 +48,15 @@ _ZH_MARKER = re.compile(
 _ZH_BREAK_BEFORE_MARKER = re.compile(rf"[；;，,：:。\s]+(?={_ZH_MARKER.pattern})")
 
 
+_MISSING_SPACE = re.compile(r"(?<=[a-z][.!?])(?=[A-Z][a-z])|(?<=[a-z][.!?][”\"])(?=[A-Z][a-z])")
+
+
 def _blingfire_spans(paragraph: str) -> list[tuple[int, int]]:
-    _, offsets = blingfire.text_to_sentences_and_offsets(paragraph)
+    _, raw = blingfire.text_to_sentences_and_offsets(paragraph)
+    offsets = []
+    for start, end in raw:  # "a speech.Song noted": sentences run together without a space
+        cuts = [start, *(start + m.start() for m in _MISSING_SPACE.finditer(paragraph[start:end])), end]
+        offsets.extend(zip(cuts, cuts[1:], strict=False))
     spans: list[tuple[int, int]] = []
     for start, end in offsets:
         if spans and (

@@ -42,14 +42,19 @@ def _patterns() -> dict[str, re.Pattern[str]]:
     verbs_en = "|".join(sorted(map(re.escape, people["verbs_en"]), key=len, reverse=True))
     verbs_zh = "|".join(sorted(map(re.escape, people["verbs_zh"]), key=len, reverse=True))
     surnames_zh = "|".join(sorted(map(re.escape, people["surnames_zh"]), key=len, reverse=True))
+    titles_en = "|".join(sorted(map(re.escape, people["titles_en"]), key=len, reverse=True))
     titles_zh = "|".join(sorted(map(re.escape, people["titles_zh"]), key=len, reverse=True))
     name = rf"{_TOKEN}(?:\s+(?:{_PARTICLES}\s+)?{_TOKEN}){{0,3}}"
     return {
         "en_name_verb": re.compile(
-            rf"(?P<name>{name})(?:,\s(?P<title>[^,;]{{2,160}}?),)?\s+(?:also\s+|further\s+|then\s+|later\s+|[a-z]+\s+)?(?:{verbs_en})\b"
+            rf"(?P<name>{name})(?:,\s(?P<title>[^;]{{2,160}}?),)?\s+(?:also\s+|further\s+|then\s+|later\s+|[a-z]+\s+)?(?:{verbs_en})\b"
         ),
         "en_appositive": re.compile(rf"(?P<name>{name}),\s(?P<title>[^,;]{{2,160}}?)[,;]"),
-        "en_verb_name": re.compile(rf"\b(?:{verbs_en})\s+(?P<name>{name})(?:,\s(?P<title>[^,;]{{2,160}}?)[,.])?"),
+        "en_verb_name": re.compile(rf"\b(?:{verbs_en}|according to)\s+(?P<name>{name})(?:,\s(?P<title>[^,;]{{2,160}}?)[,.])?"),
+        "en_subject": re.compile(rf"^(?:[^,]{{0,60}},\s)?(?P<name>{name})\b"),
+        "en_title_reference": re.compile(
+            rf"\b(?:[Aa]ccording to\s+)?[Tt]he\s+(?:[A-Z][\w-]*\s+){{0,2}}(?:{titles_en})\b(?:,?\s+(?:{verbs_en}))?"
+        ),
         "en_pronoun": re.compile(rf"\b(?:[Hh]e|[Ss]he)\s+(?:also\s+|further\s+|then\s+)?(?:{verbs_en})\b|\b(?:{verbs_en})\s+(?:he|she)\b|^(?:[Hh]e|[Ss]he)\b"),
         "zh_name_verb": re.compile(
             rf"(?P<title>(?:{titles_zh})、?)?(?P<name>(?:{surnames_zh})[\u4e00-\u9fff]{{1,2}}?)"
@@ -76,6 +81,7 @@ class SpeakerTracker:
         self.last = ""
         self.paragraph = -1
         self.paragraph_had_speaker = False
+        self.subject = ""  # the last person who was the subject of a sentence
         self.full_names: dict[str, str] = {}  # surname or given-name key -> full name
         people = lexicon.people()
         self._surnames_en = set(people["surnames_en"])
@@ -91,7 +97,7 @@ class SpeakerTracker:
     def _english_name(self, raw: str, title: str | None) -> str:
         tokens = raw.split()
         leading = []
-        while tokens and tokens[0] in _STOP_TOKENS:
+        while tokens and tokens[0] in _STOP_TOKENS and not (tokens[0] in self._surnames_en and 2 <= len(tokens) <= 3):
             leading.append(tokens.pop(0))
         if leading:  # "Chief Executive Ben van Beurden": the title stands before the name
             title = " ".join(filter(None, [title, *leading]))
@@ -111,6 +117,9 @@ class SpeakerTracker:
         for m in pats["en_appositive"].finditer(text):  # "Liu Jiaqiang, General Manager of CECEP,"
             if _titled(m.group("title")):
                 self._english_name(m.group("name"), m.group("title"))
+        subject = pats["en_subject"].match(text)
+        if subject:  # the person a later "He said" points back to
+            self.subject = self._english_name(subject.group("name"), None) or self.subject
         for key in ("en_name_verb", "en_verb_name"):
             for m in pats[key].finditer(text):
                 name = self._english_name(m.group("name"), m.group("title"))
@@ -126,8 +135,15 @@ class SpeakerTracker:
             before = text[m.start("name") - 1] if m.start("name") > 0 else ""
             if m.group("title") or name in self.full_names.values() or before in "，。；：、（(“\" " or not before:
                 self.full_names.setdefault(name, name)
+                self.subject = name
                 return name
         return ""
+
+    def _refers_back(self, text: str) -> bool:
+        pats = _patterns()
+        if self.language == "zh":
+            return bool(pats["zh_pronoun"].search(text))
+        return bool(pats["en_pronoun"].search(text) or pats["en_title_reference"].search(text))
 
     def speaker_for(self, unit: Unit) -> str:
         """The speaker of ``unit`` (empty when nobody speaks for the organisation there)."""
@@ -138,9 +154,9 @@ class SpeakerTracker:
             self.current = self.last if continues else ""
         named = self._named_zh(unit.text) if self.language == "zh" else self._named_en(unit.text)
         if named:
-            self.current = self.last = named
-        elif self.last and _patterns()["zh_pronoun" if self.language == "zh" else "en_pronoun"].search(unit.text):
-            self.current = self.last
+            self.current = self.last = self.subject = named
+        elif (self.subject or self.last) and self._refers_back(unit.text):
+            self.current = self.last = self.subject or self.last
         if self.current:
             self.paragraph_had_speaker = True
         return self.current
