@@ -79,7 +79,7 @@ def extract(release: Release) -> Extraction:
         )
         if decision.kind is None or decision.cue is None:
             continue
-        evidence = theme_spans.within(unit.start, unit.end)
+        evidence = themes.resolve_weak(theme_spans.within(unit.start, unit.end))
         theme_ids = themes.theme_ids(evidence)
         occurrence = seen[unit.text]
         seen[unit.text] += 1

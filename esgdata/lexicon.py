@@ -38,6 +38,7 @@ class Theme:
     label_zh: str
     keywords: dict[str, tuple[str, ...]]
     negatives: dict[str, tuple[str, ...]]
+    weak: dict[str, tuple[str, ...]]  # count only beside another theme of the same pillar
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,7 @@ def themes() -> dict[str, Theme]:
             label_zh=str(entry.get("label_zh") or ""),
             keywords={lang: _words(entry.get(lang), f"{where}.{lang}") for lang in LANGUAGES},
             negatives={lang: _words(entry.get(f"not_{lang}"), f"{where}.not_{lang}") for lang in LANGUAGES},
+            weak={lang: _words(entry.get(f"weak_{lang}"), f"{where}.weak_{lang}") for lang in LANGUAGES},
         )
     return out
 

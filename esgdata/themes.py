@@ -11,18 +11,35 @@ from .models import Span
 PILLAR_ORDER = ("E", "S", "G")
 
 
+WEAK = "~"  # label suffix of a weak keyword's span
+
+
 @lru_cache(maxsize=1)
 def matcher() -> Matcher:
     """Every theme keyword of both languages, so mixed-language text is tagged too."""
     themes = lexicon.themes().values()
     entries = {t.id: [w for words in t.keywords.values() for w in words] for t in themes}
+    entries.update({t.id + WEAK: [w for words in t.weak.values() for w in words] for t in themes})
     negatives = {t.id: [w for words in t.negatives.values() for w in words] for t in themes}
+    negatives.update({t.id + WEAK: negatives[t.id] for t in themes})
     return Matcher(entries, negatives)
 
 
 def find(text: str, folded: str | None = None) -> list[Span]:
-    """Theme keyword spans in ``text``; label = theme id."""
+    """Theme keyword spans in ``text``; label = theme id, or theme id + "~" for weak keywords."""
     return matcher().find(text, folded)
+
+
+def resolve_weak(spans: list[Span]) -> list[Span]:
+    """Keep a weak keyword ("investment" for green finance) only beside a strong theme of its pillar."""
+    strong_pillars = {lexicon.pillar_of(s.label) for s in spans if not s.label.endswith(WEAK)}
+    out = []
+    for s in spans:
+        if not s.label.endswith(WEAK):
+            out.append(s)
+        elif lexicon.pillar_of(s.label[:-1]) in strong_pillars:
+            out.append(Span(s.label[:-1], s.start, s.end, s.text))
+    return out
 
 
 def theme_ids(spans: list[Span]) -> tuple[str, ...]:
