@@ -103,3 +103,39 @@ def extract(release: Release) -> Extraction:
             extractor_version=version,
         ))
     return Extraction(release, tuple(found))
+
+
+def classify_text(text: str, *, language: str | None = None, release_year: int | None = None) -> dict[str, object]:
+    """Classify one sentence on its own (no release around it): kind or None, themes, years, evidence."""
+    from .release import detect_language
+
+    language = language or detect_language(text)
+    folded = fold(text)
+    orgs = [s for s in organizations.find(text, folded) if not organizations.is_publisher(s.label)]
+    units = segment.units(text.replace("\n\n", " "), language)
+    marker = units[0].marker if len(units) == 1 else ""
+    years = targets.target_years(text, language, release_year)
+    decision = kinds.classify(
+        text, kinds.cue_matcher(language).find(text, folded), language=language, orgs=orgs,
+        speaking=False, marker=marker, has_target=bool(years) or targets.quantity(text) is not None,
+    )
+    evidence = themes.resolve_weak([
+        s for s in themes.find(text, folded) if not any(o.start < s.end and s.start < o.end for o in orgs)
+    ])
+    ids = themes.theme_ids(evidence)
+    return {
+        "text": text,
+        "language": language,
+        "kind": decision.kind,
+        "confidence": decision.confidence if decision.kind else 0.0,
+        "themes": list(ids),
+        "pillars": list(themes.pillars(ids)),
+        "target_years": years if decision.kind == "target" else [],
+        "organizations": [s.label for s in orgs],
+        "evidence": {
+            "rule": decision.reason,
+            "cue": {"words": decision.cue.text, "start": decision.cue.start, "end": decision.cue.end}
+            if decision.cue else None,
+            "themes": [{"theme": s.label, "words": s.text, "start": s.start, "end": s.end} for s in evidence],
+        },
+    }

@@ -93,10 +93,12 @@ def classify(
     if text.rstrip().endswith((":", "：")):
         return Decision(None, None, 0.0, "lead-in to an enumeration")
     committing = []
+    forecast_modal = None
     for c in cues:
         if c.label == "modal" and not (speaking and language == "zh"):
             start, end = _subject_clause(text, c)
             if not _has_agent(cues, orgs, start, end):
+                forecast_modal = forecast_modal or c
                 continue
         if c.label in _COMMITTING:
             committing.append(c)
@@ -112,6 +114,8 @@ def classify(
         manner = next((c for c in cues if c.label == "manner" and _precedes_verb(text, c)), None)
         if manner and agent_before and not any(c.label == "event" for c in cues):
             kind, cue, confidence, reason = "practice", manner, _BASE["manner"], "manner adverb with the organisation as subject"
+        elif forecast_modal:
+            return Decision(None, forecast_modal, 0.0, f"'{forecast_modal.text}' without the organisation as its subject: a forecast")
         else:
             return Decision(None, None, 0.0, "no commitment cue")
     else:

@@ -40,7 +40,7 @@ def _header_fields(line: str) -> dict[str, str] | None:
     fields: dict[str, str] = {}
     for i, m in enumerate(matches):
         end = matches[i + 1].start() if i + 1 < len(matches) else len(line)
-        fields[_FIELD_LABELS[m.group("label").lower()]] = line[m.end():end].strip(" \t\u3000|")
+        fields[_FIELD_LABELS[m.group("label").lower()]] = line[m.end():end].strip().strip("|").strip()
     return fields
 
 

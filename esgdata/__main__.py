@@ -1,0 +1,5 @@
+"""``python -m esgdata`` is the ``esgdata`` command."""
+
+from .cli import main
+
+main()
