@@ -32,6 +32,16 @@ class _Index:
         self.spans = sorted(spans, key=lambda s: s.start)
         self.starts = [s.start for s in self.spans]
 
+    def overlapping(self, start: int, end: int) -> bool:
+        i = bisect.bisect_left(self.starts, end) - 1
+        while i >= 0:
+            if self.spans[i].end > start:
+                return True
+            if self.spans[i].start < start - 200:  # no name is that long
+                return False
+            i -= 1
+        return False
+
     def within(self, start: int, end: int) -> list[Span]:
         i = bisect.bisect_left(self.starts, start)
         out = []
@@ -52,22 +62,24 @@ def extract(release: Release) -> Extraction:
     language = release.language
     folded = fold(body)
     orgs = _Index([s for s in organizations.find(body, folded) if not organizations.is_publisher(s.label)])
-    org_ranges = [(s.start, s.end) for s in orgs.spans]
-    theme_spans = _Index([
-        s for s in themes.find(body, folded)
-        if not any(a < s.end and s.start < b for a, b in org_ranges)  # "China Energy Conservation ..." is a name
-    ])
+    # Theme words inside an organisation's name ("China Energy Conservation ...") are a name, not a theme.
+    theme_spans = _Index([s for s in themes.find(body, folded) if not orgs.overlapping(s.start, s.end)])
     cues = _Index(kinds.cue_matcher(language).find(body, folded))
     release_year = int(release.date[:4]) if release.date else None
-    tracker = SpeakerTracker(language)
+    tracker = SpeakerTracker(language, body)
     version = extractor_version()
     seen: Counter[str] = Counter()
     found = []
     for unit in segment.units(body, language):
         speaker = tracker.speaker_for(unit)
         unit_cues = _relative(cues.within(unit.start, unit.end), unit.start)
-        years = targets.target_years(unit.text, language, release_year)
         unit_orgs = orgs.within(unit.start, unit.end)
+        years: list[int] = []
+
+        def has_target(text: str = unit.text) -> bool:
+            years.extend(targets.target_years(text, language, release_year))
+            return bool(years) or targets.quantity(text) is not None
+
         decision = kinds.classify(
             unit.text,
             unit_cues,
@@ -75,7 +87,7 @@ def extract(release: Release) -> Extraction:
             orgs=_relative(unit_orgs, unit.start),
             speaking=bool(speaker),
             marker=unit.marker,
-            has_target=bool(years) or targets.quantity(unit.text) is not None,
+            has_target=has_target,
         )
         if decision.kind is None or decision.cue is None:
             continue
@@ -117,7 +129,7 @@ def classify_text(text: str, *, language: str | None = None, release_year: int |
     years = targets.target_years(text, language, release_year)
     decision = kinds.classify(
         text, kinds.cue_matcher(language).find(text, folded), language=language, orgs=orgs,
-        speaking=False, marker=marker, has_target=bool(years) or targets.quantity(text) is not None,
+        speaking=False, marker=marker, has_target=lambda: bool(years) or targets.quantity(text) is not None,
     )
     evidence = themes.resolve_weak([
         s for s in themes.find(text, folded) if not any(o.start < s.end and s.start < o.end for o in orgs)

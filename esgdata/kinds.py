@@ -18,6 +18,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -87,9 +88,12 @@ def classify(
     orgs: list[Span],
     speaking: bool,
     marker: str,
-    has_target: bool,
+    has_target: Callable[[], bool],
 ) -> Decision:
-    """Decide one unit. ``cues`` and ``orgs`` are spans relative to ``text``, in order."""
+    """Decide one unit. ``cues`` and ``orgs`` are spans relative to ``text``, in order.
+
+    ``has_target()`` (a year or a quantity in the unit) is asked only of pledges.
+    """
     if text.rstrip().endswith((":", "：")):
         return Decision(None, None, 0.0, "lead-in to an enumeration")
     committing = []
@@ -126,7 +130,7 @@ def classify(
             return Decision(None, deciding, 0.2, "forecast about a project, not a commitment")
         if any(c.label == "general" for c in subject) and not agent_before and not speaking:
             return Decision(None, deciding, 0.25, "statement about the world in general")
-    if kind == "pledge" and has_target:
+    if kind == "pledge" and has_target():
         kind, confidence = "target", confidence + 0.1
     confidence += 0.1 if backed else -0.2
     if any(c.label == "hedge" for c in cues):

@@ -7,7 +7,8 @@ Rules, in the order they apply:
    break to a plain space. A space in a keyword matches one or more of those.
 2. Keywords written all in capitals (``ESG``, ``BRI``, ``R&D``) match case-sensitively;
    every other keyword ignores case.
-3. Latin-script keywords match whole words only, and also match their plural
+3. Latin-script keywords match whole words only (a Chinese character next to one is a
+   boundary: 推动ESG理念 names ESG), and also match their plural
    (``+s``/``+es``); a trailing ``*`` matches any word ending (``innovat*``).
    Chinese keywords match anywhere.
 4. At each position the longest keyword wins; matches never overlap (left-most first).
@@ -67,13 +68,17 @@ def is_acronym(keyword: str) -> bool:
     return len(letters) >= 2 and all(c.isupper() for c in letters) and not _CJK.search(keyword)
 
 
+def _word_char(ch: str) -> bool:
+    return ch.isascii() and (ch.isalnum() or ch == "_")
+
+
 def _plurals(key: str) -> list[str]:
     if key[-1:] == "y" and key[-2:-1] not in ("a", "e", "o", "u"):
         return [key, key[:-1] + "ies"]
     return [key, key + "s", key + "es"]
 
 
-def _trie_pattern(words: Iterable[str]) -> str:
+def trie_pattern(words: Iterable[str]) -> str:
     """One regex for many keywords, longest alternative first at every branch."""
     trie: dict[str, dict] = {}  # type: ignore[type-arg]
     for word in words:
@@ -117,7 +122,7 @@ class Matcher:
         self._patterns = self._compile(entries, self._labels)
         self._negatives = self._compile(negatives or {}, self._negative_labels)
 
-    def _compile(self, entries: Mapping[str, Iterable[str]], labels: dict[str, set[str]]) -> list[tuple[re.Pattern[str], bool]]:
+    def _compile(self, entries: Mapping[str, Iterable[str]], labels: dict[str, set[str]]) -> list[tuple[re.Pattern[str], str]]:
         groups: dict[str, set[str]] = {"latin": set(), "acronym": set(), "cjk": set()}
         for label, keywords in entries.items():
             for keyword in keywords:
@@ -136,29 +141,42 @@ class Matcher:
         for group, words in groups.items():
             if not words:
                 continue
-            pattern = _trie_pattern(words)
-            if group != "cjk":
-                pattern = rf"(?<![\w]){pattern}(?![\w])"
-            compiled.append((re.compile(pattern), group == "acronym"))
+            pattern = trie_pattern(words)
+            if group == "latin":
+                pattern = rf"(?<![A-Za-z0-9_]){pattern}(?![A-Za-z0-9_])"  # Chinese may touch a Latin word
+            # Case-sensitive patterns scan faster without lookarounds; _scan checks word boundaries.
+            compiled.append((re.compile(pattern), group))
         return compiled
 
     @staticmethod
-    def _lookup(matched: str, acronym: bool, labels: dict[str, set[str]]) -> set[str]:
-        key = " ".join(matched.split())
-        key = key if acronym else lower(key)
+    def _lookup(matched: str, labels: dict[str, set[str]]) -> set[str]:
+        key = " ".join(matched.split()) if "  " in matched else matched
         found = labels.get(key)
         if found is not None:
             return found
         # A wildcard keyword matched: the longest wildcard stem that starts the match.
-        stems = [kw for kw in labels if kw.endswith("*") and key.startswith(kw[:-1])]
-        return labels[max(stems, key=len)] if stems else set()
+        for end in range(len(key), 0, -1):
+            found = labels.get(key[:end] + "*")
+            if found is not None:
+                return found
+        return set()
 
-    def _scan(self, folded: str, low: str, patterns: list[tuple[re.Pattern[str], bool]], labels: dict[str, set[str]]) -> list[tuple[int, int, str]]:
+    def _scan(self, folded: str, low: str, patterns: list[tuple[re.Pattern[str], str]], labels: dict[str, set[str]]) -> list[tuple[int, int, str]]:
         hits = []
-        for regex, acronym in patterns:
+        end_of_text = len(folded)
+        has_cjk = None
+        for regex, group in patterns:
+            if group == "cjk":
+                has_cjk = bool(_CJK.search(folded)) if has_cjk is None else has_cjk
+                if not has_cjk:
+                    continue
+            acronym = group == "acronym"
             for m in regex.finditer(folded if acronym else low):
-                for label in self._lookup(m.group(), acronym, labels):
-                    hits.append((m.start(), m.end(), label))
+                start, end = m.span()
+                if acronym and ((start and _word_char(folded[start - 1])) or (end < end_of_text and _word_char(folded[end]))):
+                    continue
+                for label in self._lookup(m.group(), labels):
+                    hits.append((start, end, label))
         return hits
 
     def find(self, text: str, folded: str | None = None) -> list[Span]:

@@ -34,9 +34,9 @@ def detect_language(text: str) -> str:
 
 def _header_fields(line: str) -> dict[str, str] | None:
     """{'source': ..., 'date': ...} if the line is made only of labelled fields, else None."""
-    matches = list(_FIELD.finditer(line))
-    if not matches or matches[0].start() > 0:
+    if len(line) > 400 or not _FIELD.match(line):
         return None
+    matches = list(_FIELD.finditer(line))
     fields: dict[str, str] = {}
     for i, m in enumerate(matches):
         end = matches[i + 1].start() if i + 1 < len(matches) else len(line)
@@ -94,7 +94,7 @@ def _looks_like_title(block: str, language: str) -> bool:
 def parse_release(doc: Document, *, organization: str | None = None) -> Release:
     """Split a document into header and body; never invent a date that the release does not give."""
     blocks = _blocks(doc.text, doc.format)
-    language = detect_language(doc.text[:20000])
+    language = detect_language(doc.text[:2000])
     warnings: list[str] = []
     title = " ".join(doc.meta_title.split())
     fields: dict[str, str] = {}

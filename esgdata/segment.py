@@ -8,6 +8,7 @@ closing quotes after them). An enumeration ("First, ... Second, ...", "1) ... 2)
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -26,8 +27,8 @@ class Unit:
 
 
 _NO_BREAK_AFTER = re.compile(
-    r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|St|No|Nos|Sen|Gen|Gov|Rep|Jr|Sr|Messrs|vs|approx|Corp|Inc|Co|Ltd|Jan|Feb|"
-    r"Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|e\.g|i\.e|etc|U\.S|U\.K)\.)$"
+    r"(?:(?<![\w.])(?:Mr|Mrs|Ms|Dr|Prof|St|No|Nos|Sen|Gen|Gov|Rep|Jr|Sr|Messrs|vs|approx|Corp|Inc|Co|Ltd|Jan|Feb|"
+    r"Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|e\.g|i\.e|etc|U\.S|U\.K|[IVX]{1,4}|[A-Z])\.)$"
 )
 _EN_ORDINAL = (
     r"(?:First(?:ly)?|Second(?:ly)?|Third(?:ly)?|Fourth(?:ly)?|Fifth(?:ly)?|Sixth(?:ly)?|Seventh(?:ly)?|"
@@ -48,20 +49,43 @@ _ZH_MARKER = re.compile(
 _ZH_BREAK_BEFORE_MARKER = re.compile(rf"[；;，,：:。\s]+(?={_ZH_MARKER.pattern})")
 
 
-_MISSING_SPACE = re.compile(r"(?<=[a-z][.!?])(?=[A-Z][a-z])|(?<=[a-z][.!?][”\"])(?=[A-Z][a-z])")
+_MISSING_SPACE = re.compile(r"[a-z][.!?][”\"]?(?=[A-Z][a-z])")  # a break falls at the match's end
 
 
-def _blingfire_spans(paragraph: str) -> list[tuple[int, int]]:
-    _, raw = blingfire.text_to_sentences_and_offsets(paragraph)
-    offsets = []
-    for start, end in raw:  # "a speech.Song noted": sentences run together without a space
-        cuts = [start, *(start + m.start() for m in _MISSING_SPACE.finditer(paragraph[start:end])), end]
-        offsets.extend(zip(cuts, cuts[1:], strict=False))
+def _sentence_offsets(text: str) -> list[tuple[int, int]]:
+    # text_to_sentences keeps each sentence verbatim, so finding them in order gives the offsets
+    # far faster than blingfire's own offsets function; fall back to it if a sentence was altered.
+    spans, pos = [], 0
+    flat = text.replace("\n", " ")  # blingfire turns line breaks inside a sentence into spaces
+    for sentence in blingfire.text_to_sentences(text).split("\n"):
+        if not sentence:
+            continue
+        start = flat.find(sentence, pos)
+        if start < 0:
+            return list(blingfire.text_to_sentences_and_offsets(text)[1])
+        spans.append((start, start + len(sentence)))
+        pos = start + len(sentence)
+    return spans
+
+
+def _english_spans(body: str) -> list[tuple[int, int]]:
+    """Sentence spans of a whole body; never across a paragraph break."""
+    cuts: list[tuple[int, int]] = []
+    forced = sorted({m.end() for m in re.finditer(r"\n\n+", body)} | {m.end() for m in _MISSING_SPACE.finditer(body)})
+    for start, end in _sentence_offsets(body):
+        lo, hi = bisect.bisect_right(forced, start), bisect.bisect_left(forced, end)
+        breaks = [start, *forced[lo:hi], end]
+        for a, b in zip(breaks, breaks[1:], strict=False):
+            chunk = body[a:b]
+            stripped = chunk.strip()
+            if stripped:
+                lead = len(chunk) - len(chunk.lstrip())
+                cuts.append((a + lead, a + lead + len(stripped)))
     spans: list[tuple[int, int]] = []
-    for start, end in offsets:
-        if spans and (
-            _NO_BREAK_AFTER.search(paragraph[spans[-1][0]:spans[-1][1]])
-            or paragraph[start:start + 1].islower()
+    for start, end in cuts:
+        if spans and "\n\n" not in body[spans[-1][1]:start] and (
+            _NO_BREAK_AFTER.search(body, max(spans[-1][0], spans[-1][1] - 10), spans[-1][1])
+            or body[start:start + 1].islower()
         ):
             spans[-1] = (spans[-1][0], end)
         else:
@@ -71,9 +95,9 @@ def _blingfire_spans(paragraph: str) -> list[tuple[int, int]]:
 
 def _split_inline_items(text: str, start: int) -> list[tuple[int, int, str]]:
     """(start, end, marker) pieces of one sentence; the sentence itself when it has no items."""
-    cuts = [m.start() for m in _EN_INLINE_ITEM.finditer(text)]
+    cuts = [m.start() for m in _EN_INLINE_ITEM.finditer(text)] if ")" in text else []
     if len(cuts) < 2:
-        cuts = [m.end() for m in _EN_INLINE_ORDINAL.finditer(text)]
+        cuts = [m.end() for m in _EN_INLINE_ORDINAL.finditer(text)] if ";" in text else []
         cuts = [0, *cuts] if cuts else []
     if len(cuts) < 2:
         return [(start, start + len(text), "")]
@@ -89,11 +113,12 @@ def _split_inline_items(text: str, start: int) -> list[tuple[int, int, str]]:
     return pieces
 
 
-def _english_units(paragraph: str, base: int, index: int) -> list[Unit]:
+def _english_units(body: str, paragraph_starts: list[int]) -> list[Unit]:
     units = []
-    for s, e in _blingfire_spans(paragraph):
-        for a, b, marker in _split_inline_items(paragraph[s:e], base + s):
-            text = paragraph[a - base:b - base]
+    for s, e in _english_spans(body):
+        index = bisect.bisect_right(paragraph_starts, s) - 1
+        for a, b, marker in _split_inline_items(body[s:e], s):
+            text = body[a:b]
             if not marker:
                 m = _EN_ITEM_START.match(text)
                 marker = m.group(0).strip() if m else ""
@@ -127,11 +152,15 @@ def _chinese_units(paragraph: str, base: int, index: int) -> list[Unit]:
 
 def units(body: str, language: str) -> list[Unit]:
     """Every sentence or enumeration item of ``body`` (paragraphs separated by blank lines)."""
-    out: list[Unit] = []
-    base = 0
-    for index, paragraph in enumerate(body.split("\n\n")):
-        if paragraph.strip():
-            split = _chinese_units if language == "zh" else _english_units
-            out.extend(split(paragraph, base, index))
+    paragraphs = body.split("\n\n")
+    starts, base = [], 0
+    for paragraph in paragraphs:
+        starts.append(base)
         base += len(paragraph) + 2
+    if language != "zh":
+        return _english_units(body, starts)
+    out: list[Unit] = []
+    for index, (paragraph, start) in enumerate(zip(paragraphs, starts, strict=True)):
+        if paragraph.strip():
+            out.extend(_chinese_units(paragraph, start, index))
     return out

@@ -9,10 +9,12 @@ verb or the next item of an enumeration the speaker began.
 
 from __future__ import annotations
 
+import bisect
 import re
 from functools import lru_cache
 
 from . import lexicon, organizations
+from .matcher import trie_pattern
 from .segment import Unit
 
 _PARTICLES = r"(?:van|von|de|der|den|du|da|di|la|le|el|al)"
@@ -55,6 +57,10 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         "en_title_reference": re.compile(
             rf"\b(?:[Aa]ccording to\s+)?[Tt]he\s+(?:[A-Z][\w-]*\s+){{0,2}}(?:{titles_en})\b(?:,?\s+(?:{verbs_en}))?"
         ),
+        "en_any_verb": re.compile(
+            rf"(?<![A-Za-z]){trie_pattern([*people['verbs_en'], 'according to'])}(?![A-Za-z])"
+        ),
+        "en_he_she": re.compile(r"(?<![A-Za-z])(?:[Hh]e|[Ss]he)(?![A-Za-z])"),
         "en_pronoun": re.compile(rf"\b(?:[Hh]e|[Ss]he)\s+(?:also\s+|further\s+|then\s+)?(?:{verbs_en})\b|\b(?:{verbs_en})\s+(?:he|she)\b|^(?:[Hh]e|[Ss]he)\b"),
         "zh_name_verb": re.compile(
             rf"(?P<title>(?:{titles_zh})、?)?(?P<name>(?:{surnames_zh})[\u4e00-\u9fff]{{1,2}}?)"
@@ -64,18 +70,25 @@ def _patterns() -> dict[str, re.Pattern[str]]:
     }
 
 
+@lru_cache(maxsize=1)
+def _title_words() -> re.Pattern[str]:
+    words = sorted((re.escape(w.lower()) for w in lexicon.people()["titles_en"]), key=len, reverse=True)
+    return re.compile(rf"\b(?:{'|'.join(words)})\b")
+
+
+@lru_cache(maxsize=4096)
+def _names_an_organization(name: str) -> bool:
+    return bool(organizations.find(name))
+
+
 def _titled(title: str | None) -> bool:
-    if not title:
-        return False
-    words = {w.lower() for w in lexicon.people()["titles_en"]}
-    low = title.lower()
-    return any(re.search(rf"\b{re.escape(w)}\b", low) for w in words)
+    return bool(title) and bool(_title_words().search((title or "").lower()))
 
 
 class SpeakerTracker:
     """Feed it a release's units in order; it answers who speaks at each."""
 
-    def __init__(self, language: str) -> None:
+    def __init__(self, language: str, body: str = "") -> None:
         self.language = language
         self.current = ""
         self.last = ""
@@ -87,6 +100,9 @@ class SpeakerTracker:
         self._surnames_en = set(people["surnames_en"])
         self._not_names_zh = set(people["not_names_zh"])
         self._surnames_zh = set(people["surnames_zh"])
+        self._verbs = [m.start() for m in _patterns()["en_any_verb"].finditer(body)] if language != "zh" else []
+        self._body = body
+        self._introductions_read = language == "zh"
 
     def _register(self, name: str) -> str:
         tokens = name.split()
@@ -104,22 +120,32 @@ class SpeakerTracker:
         if not tokens or any(t in _STOP_TOKENS for t in tokens if not re.fullmatch(_PARTICLES, t)):
             return ""
         name = " ".join(tokens)
-        if organizations.find(name):
+        if _names_an_organization(name):
             return ""
         if len(tokens) == 1:
+            if not self._introductions_read:
+                # Names introduced with a title anywhere ("Liu Jiaqiang, General Manager of CECEP,")
+                # let a surname alone ("Liu stressed") resolve to the full name.
+                self._introductions_read = True
+                for m in _patterns()["en_appositive"].finditer(self._body):
+                    if _titled(m.group("title")):
+                        self._english_name(m.group("name"), m.group("title"))
             return self.full_names.get(tokens[0], "")
         if name in self.full_names.values() or tokens[0] in self._surnames_en or _titled(title):
             return self._register(name)
         return ""
 
-    def _named_en(self, text: str) -> str:
+    def _named_en(self, text: str, start: int = -1) -> str:
         pats = _patterns()
-        for m in pats["en_appositive"].finditer(text):  # "Liu Jiaqiang, General Manager of CECEP,"
-            if _titled(m.group("title")):
-                self._english_name(m.group("name"), m.group("title"))
         subject = pats["en_subject"].match(text)
         if subject:  # the person a later "He said" points back to
             self.subject = self._english_name(subject.group("name"), None) or self.subject
+        if start >= 0:  # speech verbs were found in the whole body once
+            i = bisect.bisect_left(self._verbs, start)
+            if i == len(self._verbs) or self._verbs[i] >= start + len(text):
+                return ""
+        elif not pats["en_any_verb"].search(text):
+            return ""
         for key in ("en_name_verb", "en_verb_name"):
             for m in pats[key].finditer(text):
                 name = self._english_name(m.group("name"), m.group("title"))
@@ -143,7 +169,9 @@ class SpeakerTracker:
         pats = _patterns()
         if self.language == "zh":
             return bool(pats["zh_pronoun"].search(text))
-        return bool(pats["en_pronoun"].search(text) or pats["en_title_reference"].search(text))
+        if pats["en_he_she"].search(text) and pats["en_pronoun"].search(text):
+            return True
+        return " the " in text.lower() and bool(pats["en_title_reference"].search(text))
 
     def speaker_for(self, unit: Unit) -> str:
         """The speaker of ``unit`` (empty when nobody speaks for the organisation there)."""
@@ -152,7 +180,7 @@ class SpeakerTracker:
             self.paragraph = unit.paragraph
             self.paragraph_had_speaker = False
             self.current = self.last if continues else ""
-        named = self._named_zh(unit.text) if self.language == "zh" else self._named_en(unit.text)
+        named = self._named_zh(unit.text) if self.language == "zh" else self._named_en(unit.text, unit.start)
         if named:
             self.current = self.last = self.subject = named
         elif (self.subject or self.last) and self._refers_back(unit.text):

@@ -50,8 +50,13 @@ def _keep(year: int, release_year: int | None) -> bool:
     return release_year is None or year >= release_year
 
 
+_ANY_YEAR = re.compile(_YEAR)
+
+
 def target_years(text: str, language: str, release_year: int | None) -> list[int]:
     """Every target year ``text`` names, in order of first mention, without repeats."""
+    if not _ANY_YEAR.search(text):
+        return []
     found: list[tuple[int, int]] = []
     if language == "zh":
         ranges = {m.start(1): int(m[2]) for m in _ZH_RANGE.finditer(text)}

@@ -1,0 +1,56 @@
+"""Shared fixtures: a fresh store per test (SQLite, and PostgreSQL when a server is given), the seed release, ../shared."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+
+from esgdata import schema, store
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+SEED = SEEDS / "000_fab0cea01f7ba7df.txt"
+SHARED = ROOT.parent / "shared"
+PG_URL = os.environ.get("ESGDATA_TEST_PG_URL", "")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reads the developer's own store or settings."""
+    for name in ("ESGDATA_DB_URL", "ESGDATA_MAX_FILE_MB", "ESGDATA_REQUIRE_LOGIN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("ESGDATA_DATA_DIR", str(tmp_path / "data"))
+
+
+@pytest.fixture
+def shared() -> Path:
+    """The read-only ../shared folder (corpus, gold, spec); tests needing it skip without it."""
+    if not SHARED.is_dir():
+        pytest.skip("../shared is not present")
+    return SHARED
+
+
+def _reset_postgres(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        schema.metadata.drop_all(conn)
+        conn.execute(text("DROP TABLE IF EXISTS meta"))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """A fresh, empty store on each database the run can reach."""
+    if request.param == "postgresql":
+        if not PG_URL:
+            pytest.skip("no PostgreSQL server: set ESGDATA_TEST_PG_URL")
+        _reset_postgres(PG_URL)
+        eng = store.connect(PG_URL)
+    else:
+        eng = store.connect(f"sqlite:///{tmp_path / 'store.db'}")
+    yield eng
+    eng.dispose()

@@ -1,0 +1,173 @@
+"""Who speaks for the organisation at each sentence: SpeakerTracker over segment.units."""
+
+from __future__ import annotations
+
+import pytest
+
+from esgdata import segment
+from esgdata.speakers import SpeakerTracker
+
+
+def speakers(body: str, language: str = "en") -> list[tuple[str, str]]:
+    """(unit text, speaker) for every unit of ``body``, fed in order to one tracker (as extract does)."""
+    tracker = SpeakerTracker(language, body)
+    return [(u.text, tracker.speaker_for(u)) for u in segment.units(body, language)]
+
+
+def speaker_of(body: str, opening: str, language: str = "en") -> str:
+    found = [s for text, s in speakers(body, language) if text.startswith(opening)]
+    assert len(found) == 1, speakers(body, language)
+    return found[0]
+
+
+# (body, opening of the unit asked about, expected speaker)
+ENGLISH = [
+    # a speech verb after the name names the speaker; later sentences keep them
+    (
+        "Song Xin pointed out that the company must save energy. He said the group will cut "
+        "emissions. The group will also train more engineers.",
+        "Song Xin pointed out",
+        "Song Xin",
+    ),
+    (
+        "Song Xin pointed out that the company must save energy. He said the group will cut "
+        "emissions.",
+        "He said",
+        "Song Xin",
+    ),
+    (
+        "Song Xin pointed out that the company must save energy. He said the group will cut "
+        "emissions. The group will also train more engineers.",
+        "The group will also",
+        "Song Xin",
+    ),
+    # a surname alone resolves to the full name introduced earlier
+    (
+        "Song Xin, Chairman of CECEP, attended the meeting. Song stressed that safety comes first.",
+        "Song stressed",
+        "Song Xin",
+    ),
+    (
+        "Liu Jiaqiang chaired the event.\n\nLiu said the group will invest in solar power.",
+        "Liu said",
+        "Liu Jiaqiang",
+    ),
+    # a pronoun points back to the person last named as a subject
+    ("Song Xin attended the meeting. He said the company will grow.", "He said", "Song Xin"),
+    # "said NAME" after a quotation
+    (
+        '"We will close every coal plant by 2030," said Tom Fanning, the chairman.',
+        '"We will close',
+        "Tom Fanning",
+    ),
+    (
+        '"We will close every coal plant by 2030," said Tom Fanning, chief executive of Southern '
+        "Company. The company will also build storage.",
+        "The company will also",
+        "Tom Fanning",
+    ),
+    # a title before the name is not part of the name
+    (
+        "Chief Executive Ben van Beurden said the firm will cut emissions.",
+        "Chief Executive",
+        "Ben van Beurden",
+    ),
+    (
+        "Chief Executive Ben van Beurden said the firm will cut emissions. He added that the firm "
+        "remains committed.",
+        "He added",
+        "Ben van Beurden",
+    ),
+]
+
+
+@pytest.mark.parametrize(("body", "opening", "expected"), ENGLISH)
+def test_the_speaker_of_an_english_sentence(body, opening, expected):
+    assert speaker_of(body, opening) == expected
+
+
+def test_said_followed_by_a_full_name_names_the_speaker():
+    # speakers.py: 'A speaker is named with a speech verb ("... said Tom Fanning" ...)'
+    body = '"We will close every coal plant by 2030," said Tom Fanning.'
+    assert speaker_of(body, '"We will close') == "Tom Fanning"
+
+
+def test_a_new_paragraph_resets_the_speaker():
+    body = (
+        "Song Xin pointed out that the company must save energy.\n\n"
+        "The company will cut emissions by 2030."
+    )
+    assert speaker_of(body, "The company will cut") == ""
+
+
+def test_a_new_paragraph_opening_with_a_pronoun_keeps_the_speaker():
+    body = (
+        "Song Xin pointed out that the group must save energy.\n\n"
+        "He said the company will add storage."
+    )
+    assert speaker_of(body, "He said") == "Song Xin"
+
+
+def test_the_next_items_of_an_enumeration_keep_the_speaker_across_paragraphs():
+    body = (
+        "Song Xin pointed out that the group must save energy.\n\n"
+        "First, to focus on the main business. Second, to deepen reform."
+    )
+    assert speaker_of(body, "First,") == "Song Xin"
+    assert speaker_of(body, "Second,") == "Song Xin"
+
+
+def test_nobody_speaks_before_a_speaker_is_named():
+    body = "The company will cut emissions. Song Xin said the group will grow."
+    assert speaker_of(body, "The company will cut") == ""
+    assert speaker_of(body, "Song Xin said") == "Song Xin"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Southern Company said it will retire coal plants by 2028. The utility will add solar.",
+        "State Grid said it will invest in power grids.",
+        "China Energy Conservation and Environmental Protection Group said it will cut emissions.",
+        "CECEP stressed that it will cut emissions.",
+        '"We will cut emissions," said Southern Company.',
+    ],
+)
+def test_an_organisation_name_is_never_a_speaker(body):
+    assert {s for _, s in speakers(body)} == {""}
+
+
+def test_attending_a_meeting_does_not_make_someone_the_speaker():
+    assert speakers("Song Xin attended the meeting.") == [("Song Xin attended the meeting.", "")]
+
+
+# ---------------------------------------------------------------- Chinese
+
+CHINESE = [
+    ("宋鑫指出，公司要坚持绿色发展。他表示，中国节能将持续推进节能减排。", "宋鑫指出", "宋鑫"),
+    ("宋鑫指出，公司要坚持绿色发展。他表示，中国节能将持续推进节能减排。", "他表示", "宋鑫"),
+    ("董事长宋鑫在会上强调，要始终坚持安全生产。公司将加快转型。", "董事长宋鑫", "宋鑫"),
+    ("董事长宋鑫在会上强调，要始终坚持安全生产。公司将加快转型。", "公司将加快转型", "宋鑫"),
+    ("宋鑫强调，公司要坚持绿色发展。\n\n他表示，公司将持续推进改革。", "他表示", "宋鑫"),
+]
+
+
+@pytest.mark.parametrize(("body", "opening", "expected"), CHINESE)
+def test_the_speaker_of_a_chinese_sentence(body, opening, expected):
+    assert speaker_of(body, opening, "zh") == expected
+
+
+def test_a_new_chinese_paragraph_resets_the_speaker():
+    body = "宋鑫指出，公司要坚持绿色发展。\n\n公司将加快转型。"
+    assert speaker_of(body, "公司将加快转型", "zh") == ""
+
+
+@pytest.mark.parametrize(
+    "body", ["中国节能表示，将持续推进节能减排。", "国资委要求，各中央企业要做好安全生产工作。"]
+)
+def test_a_chinese_organisation_name_is_never_a_speaker(body):
+    assert {s for _, s in speakers(body, "zh")} == {""}
+
+
+def test_chinese_attendance_does_not_name_a_speaker():
+    assert speaker_of("宋鑫出席会议。公司将加快转型。", "公司将加快转型", "zh") == ""
