@@ -31,6 +31,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Empty means the SQLite file esgdata.db in ESGDATA_DATA_DIR.",
     ),
     Setting(
+        "ESGDATA_SEEDS_DIR",
+        "",
+        "Folder of sample releases the dashboard ingests into an empty store. "
+        "Empty means the seeds/ folder of the repository.",
+    ),
+    Setting(
         "ESGDATA_MAX_FILE_MB",
         "20",
         "Files larger than this many megabytes are refused by ingest, extract and upload.",
@@ -50,6 +56,7 @@ class Config:
 
     data_dir: Path
     db_url: str
+    seeds_dir: Path
     max_file_bytes: int
     require_login: bool
 
@@ -74,9 +81,11 @@ def load_config(environ: dict[str, str] | None = None) -> Config:
     login = _env("ESGDATA_REQUIRE_LOGIN", env).lower()
     if login not in {"0", "1", "true", "false", "yes", "no"}:
         raise ConfigError(f"ESGDATA_REQUIRE_LOGIN must be 0 or 1, not {login!r}")
+    seeds = _env("ESGDATA_SEEDS_DIR", env)
     return Config(
         data_dir=data_dir,
         db_url=db_url,
+        seeds_dir=Path(seeds) if seeds else Path(__file__).resolve().parent.parent / "seeds",
         max_file_bytes=int(max_mb * 1024 * 1024),
         require_login=login in {"1", "true", "yes"},
     )

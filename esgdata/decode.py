@@ -24,15 +24,26 @@ _WESTERN = {"cp1250", "cp1251", "cp1252", "cp1254", "cp1257", "latin_1", "iso885
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 
 
+def _plausible(text: str) -> float:
+    """Share of characters that text is made of: letters, digits, punctuation, spaces, CJK."""
+    if not text:
+        return 0.0
+    good = sum(1 for ch in text if ch.isprintable() or ch in "\n\r\t")
+    return good / len(text)
+
+
 def _utf16_without_bom(head: bytes) -> str | None:
-    # In UTF-16 text the NULs (high bytes of ASCII and digits) all fall on one parity;
-    # in binary files they fall on both.
-    even, odd = head[0::2].count(0), head[1::2].count(0)
-    if odd and not even:
-        return "utf-16-le"
-    if even and not odd:
-        return "utf-16-be"
-    return None
+    # Text in UTF-16 decodes cleanly in one byte order into printable characters; binary does not.
+    best, best_score = None, 0.0
+    for codec in ("utf-16-le", "utf-16-be"):
+        try:
+            sample = head[: len(head) // 2 * 2].decode(codec)
+        except UnicodeDecodeError:
+            continue
+        score = _plausible(sample)
+        if score > best_score:
+            best, best_score = codec, score
+    return best if best_score >= 0.95 else None
 
 
 def decode(data: bytes, name: str) -> tuple[str, str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -13,6 +14,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from . import readers, store
+from .config import load_config
 from .errors import EsgDataError, ReadError
 from .extract import extract, extractor_version
 from .models import Extraction, Failure
@@ -185,3 +187,49 @@ def ingest(
         if progress:
             progress(name)
     return report
+
+
+_UNSAFE = re.compile(r"[^\w.\- ()\[\]]+")
+
+
+def safe_upload_name(name: str) -> str:
+    """A file name that can only ever live inside the uploads folder (no folders, no dot files)."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    base = _UNSAFE.sub("_", "".join(ch for ch in base if ch.isprintable())).strip(" .")
+    base = base[-150:]
+    if not base or not readers.is_supported(base):
+        raise ReadError(name or "(no name)", "not a usable file name for an upload: it needs a name ending in "
+                        + ", ".join(sorted(readers.FORMATS)))
+    return base
+
+
+def ingest_upload(engine: Engine, name: str, data: bytes, *, data_dir: Path, max_bytes: int) -> IngestReport:
+    """Keep an uploaded file under ``data_dir/uploads`` and ingest it; a bad file is reported, not stored."""
+    report = IngestReport()
+    try:
+        safe = safe_upload_name(name)
+        readers.read_bytes(safe, data, max_bytes=max_bytes)  # refuse bad input before it touches the disk
+    except ReadError as exc:
+        report.failed.append(Failure(name, exc.reason))
+        return report
+    folder = (data_dir / "uploads").resolve()
+    folder.mkdir(parents=True, exist_ok=True)
+    target = (folder / safe).resolve()
+    if target.parent != folder:  # belt and braces: the name cannot climb out of the folder
+        report.failed.append(Failure(name, "the file name points outside the uploads folder"))
+        return report
+    target.write_bytes(data)
+    return ingest(engine, [target], max_bytes=max_bytes, jobs=1)
+
+
+def seeds_dir() -> Path:
+    """The sample releases that ship with the product (ESGDATA_SEEDS_DIR overrides)."""
+    return load_config().seeds_dir
+
+
+def load_seeds(engine: Engine, *, progress: Callable[[str], None] | None = None) -> IngestReport:
+    """Ingest the bundled sample releases: the demo, the app's first start and test fixtures use this."""
+    folder = seeds_dir()
+    if not folder.is_dir():
+        raise EsgDataError(f"the sample releases folder {folder} does not exist (set ESGDATA_SEEDS_DIR)")
+    return ingest(engine, [folder], max_bytes=load_config().max_file_bytes, jobs=1, progress=progress)

@@ -68,8 +68,11 @@ def is_acronym(keyword: str) -> bool:
     return len(letters) >= 2 and all(c.isupper() for c in letters) and not _CJK.search(keyword)
 
 
+_LATIN_WORD = r"[^\W\u3400-\u9fff\uf900-\ufaff]"  # a word character that is not Chinese
+
+
 def _word_char(ch: str) -> bool:
-    return ch.isascii() and (ch.isalnum() or ch == "_")
+    return (ch.isalnum() or ch == "_") and not _CJK.match(ch)
 
 
 def _plurals(key: str) -> list[str]:
@@ -143,7 +146,7 @@ class Matcher:
                 continue
             pattern = trie_pattern(words)
             if group == "latin":
-                pattern = rf"(?<![A-Za-z0-9_]){pattern}(?![A-Za-z0-9_])"  # Chinese may touch a Latin word
+                pattern = rf"(?<!{_LATIN_WORD}){pattern}(?!{_LATIN_WORD})"  # Chinese may touch a Latin word
             # Case-sensitive patterns scan faster without lookarounds; _scan checks word boundaries.
             compiled.append((re.compile(pattern), group))
         return compiled

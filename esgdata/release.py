@@ -88,7 +88,7 @@ def _pdf_paragraphs(lines: list[str]) -> list[str]:
 
 def _looks_like_title(block: str, language: str) -> bool:
     limit = 80 if language == "zh" else 250
-    return len(block) <= limit and not re.search(r"[。！？]$|[.!?]$", block.strip()) or len(block) <= limit // 2
+    return len(block) <= limit and not re.search(r"[。！？]$|[.!?]$", block.strip())
 
 
 def parse_release(doc: Document, *, organization: str | None = None) -> Release:

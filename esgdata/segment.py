@@ -35,7 +35,7 @@ _EN_ORDINAL = (
     r"Finally|Lastly|Last|In addition|Besides|Moreover|Furthermore|Meanwhile)"
 )
 _EN_ITEM_START = re.compile(
-    rf"^(?:{_EN_ORDINAL},?\s+|\(?(?:\d{{1,2}}|[a-h]|[ivx]{{1,4}})\)\s+|[IVX]{{1,4}}\.\s+)"
+    rf"^(?:{_EN_ORDINAL},\s+|\(?(?:\d{{1,2}}|[a-h]|[ivx]{{1,4}})\)\s+|[IVX]{{1,4}}\.\s+)"
 )
 # Numbered items inside one sentence: "... calls for: 1) ...; 2) ...; 3) ..."
 _EN_INLINE_ITEM = re.compile(r"(?:(?<=[\s:;,])|^)\(?(\d{1,2}|[a-h])\)\s+(?=\S)")

@@ -11,16 +11,19 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, func, select, update
 from sqlalchemy.engine import make_url
 
-from . import schema
+from . import export, schema
 from .config import load_config
 from .errors import StoreError
 from .export import join
 from .models import Extraction
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 _SQL_COLUMNS = (
     schema.releases.c.source_file,
@@ -270,3 +273,30 @@ def counts(engine: Engine) -> dict[str, int]:
         n_rel = conn.execute(select(func.count()).select_from(schema.releases)).scalar_one()
         n_com = conn.execute(select(func.count()).select_from(schema.commitments)).scalar_one()
     return {"releases": int(n_rel), "commitments": int(n_com)}
+
+
+def commitments_frame(engine: Engine) -> pd.DataFrame:
+    """Every stored commitment with its release fields, typed for analysis (one row per commitment).
+
+    Columns are those of commitments.csv plus ``release_day`` (datetime, NaT when the release
+    has no date) and ``year_min``/``year_max`` (nearest and farthest target year, or NA).
+    """
+    import pandas as pd
+
+    rows = commitment_rows(engine)
+    frame = pd.DataFrame(rows, columns=list(export.COMMITMENT_COLUMNS))
+    frame["confidence"] = pd.to_numeric(frame["confidence"])
+    frame["release_day"] = pd.to_datetime(frame["release_date"].replace("", None), format="%Y-%m-%d", errors="coerce")
+    years = frame["target_years"].fillna("").str.split(";")
+    frame["year_min"] = pd.array([min(map(int, y)) if y != [""] else None for y in years], dtype="Int64")
+    frame["year_max"] = pd.array([max(map(int, y)) if y != [""] else None for y in years], dtype="Int64")
+    return frame
+
+
+def releases_frame(engine: Engine) -> pd.DataFrame:
+    """Every stored release (releases.csv columns) with ``release_day`` as a datetime."""
+    import pandas as pd
+
+    frame = pd.DataFrame(release_rows(engine), columns=list(export.RELEASE_COLUMNS))
+    frame["release_day"] = pd.to_datetime(frame["release_date"].replace("", None), format="%Y-%m-%d", errors="coerce")
+    return frame

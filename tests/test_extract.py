@@ -143,8 +143,11 @@ def test_an_enumeration_after_a_colon_gives_one_pledge_per_item(tmp_path):
     x = _extract_text(tmp_path, "colon.txt", EN_COLON_ENUMERATION)
     items = [c for c in x.commitments if c.kind == "pledge" and "to " in c.text]
     # spec 2: 'An enumeration ("First, ... Second, ... Third, ...") gives one commitment per item'
-    for ordinal, words in [("First", "main business"), ("Second", "deepen reform"),
-                           ("Third", "technological innovation")]:
+    for ordinal, words in [
+        ("First", "main business"),
+        ("Second", "deepen reform"),
+        ("Third", "technological innovation"),
+    ]:
         matching = [c for c in items if words in c.text]
         assert len(matching) == 1, (ordinal, [c.text for c in x.commitments])
         assert matching[0].text.startswith(ordinal), matching[0].text
@@ -321,7 +324,10 @@ def test_extraction_is_the_same_in_every_process_whatever_the_hash_seed(tmp_path
     for seed in ("0", "1", "2", "3", "4", "5"):
         env = {**os.environ, "PYTHONHASHSEED": seed}
         run = subprocess.run(
-            [sys.executable, "-c", _DUMP, *files], capture_output=True, text=True, env=env,
+            [sys.executable, "-c", _DUMP, *files],
+            capture_output=True,
+            text=True,
+            env=env,
             check=True,
         )
         outputs.add(run.stdout)

@@ -31,7 +31,7 @@ ZH = """\
 董事长宋鑫在会上强调，中国节能将力争2028年前实现碳达峰。他表示，公司始终坚持把安全生产放在首位。
 """
 
-# The start of a PNG image: NUL bytes at odd and even offsets, as in any real binary file.
+# Bytes as in a PNG image: NUL bytes at odd and even offsets, as in any real binary file.
 PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00\x00\x00\x01\x00\x08\x06\x00\x00\x00"
     b"\x5c\x72\xa8\x66\x00\x00\x00\x04sBIT\x08\x08\x08\x08|\x08d\x88" * 8
@@ -78,6 +78,17 @@ def test_no_file_of_a_folder_is_lost(engine, mixed):
     files = [p for p in mixed.iterdir() if p.is_file()]
     assert report.releases + len(report.failed) + len(report.skipped) == len(files)
     assert report.commitments == store.counts(engine)["commitments"] > 0
+
+
+def test_binary_data_with_nul_bytes_on_even_offsets_only_is_still_refused(engine, tmp_path):
+    # 16-bit binary data puts its NULs on one parity, like UTF-16 text; once decoded it is
+    # mostly control characters, which the UTF-8 path refuses as binary.
+    blob = tmp_path / "samples.txt"
+    blob.write_bytes(b"\x00\x01\x02\x03" * 100)
+    report = ingest.ingest(engine, [blob], max_bytes=MAX_BYTES, jobs=1)
+    assert store.counts(engine)["releases"] == 0
+    (failure,) = report.failed
+    assert Path(failure.path).name == "samples.txt"
 
 
 def test_an_unsupported_file_given_by_name_fails_naming_the_supported_formats(engine, mixed):
@@ -144,7 +155,9 @@ def _ingested_rows(url: str, folder: Path, jobs: int) -> tuple[list[dict], list[
     eng = store.connect(url)
     try:
         ingest.ingest(eng, [folder], max_bytes=MAX_BYTES, jobs=jobs)
-        releases = [{k: v for k, v in r.items() if k != "ingested_at"} for r in store.release_rows(eng)]
+        releases = [
+            {k: v for k, v in r.items() if k != "ingested_at"} for r in store.release_rows(eng)
+        ]
         return store.commitment_rows(eng), releases
     finally:
         eng.dispose()

@@ -67,7 +67,10 @@ NOT_COMMITMENTS = [
     ("CECEP was listed among the ESG Top 100 of central enterprises last year.", "award"),
     ("The company won the 2022 award for best ESG disclosure.", "award"),
     ("The group was named one of the most responsible enterprises of the year.", "award"),
-    ("CECEP signed a cooperation agreement with the provincial government last week.", "past event"),
+    (
+        "CECEP signed a cooperation agreement with the provincial government last week.",
+        "past event",
+    ),
     ("Once completed, the plant will generate 23 million kWh of electricity a year.", "forecast"),
     ("The wind farm will supply 40 million kWh of clean power every year.", "forecast"),
     ("The project will reduce carbon dioxide emissions by 200,000 tonnes a year.", "forecast"),
@@ -138,7 +141,10 @@ def test_awkward_negatives_are_not_commitments(sentence, why):
 
 @pytest.mark.parametrize(
     ("sentence", "language"),
-    [("CECEP will peak carbon emissions by 2028.", "en"), ("中国节能将力争2028年前实现碳达峰。", "zh")],
+    [
+        ("CECEP will peak carbon emissions by 2028.", "en"),
+        ("中国节能将力争2028年前实现碳达峰。", "zh"),
+    ],
 )
 def test_the_language_is_detected_from_the_sentence(sentence, language):
     assert _classify(sentence)["language"] == language
@@ -166,7 +172,10 @@ def test_the_cue_evidence_points_at_the_cue_words_in_the_sentence(sentence):
     [
         ("CECEP will peak carbon emissions by 2028.", "will"),
         ("CECEP aims to become a world-class energy conservation enterprise.", "aims to"),
-        ("The company adheres to the principle of green development in every project.", "adheres to"),
+        (
+            "The company adheres to the principle of green development in every project.",
+            "adheres to",
+        ),
         ("公司始终坚持生态优先、绿色发展的理念。", "始终坚持"),
         ("公司力争在2025年前建成10个零碳产业园。", "力争"),
     ],

@@ -67,7 +67,11 @@ def test_saving_a_new_release_adds_it_with_all_its_commitments(engine, seed):
 
 def test_saving_the_same_extraction_twice_changes_nothing(engine, seed):
     store.save(engine, seed)
-    counts, revision, rows = store.counts(engine), store.revision(engine), store.commitment_rows(engine)
+    counts, revision, rows = (
+        store.counts(engine),
+        store.revision(engine),
+        store.commitment_rows(engine),
+    )
     again = store.save(engine, seed)
     assert again.status == "unchanged"
     assert again.commitments == 5
@@ -137,7 +141,8 @@ def test_a_new_extractor_version_rewrites_an_unchanged_release(engine, seed):
 
 def test_a_release_without_commitments_is_stored_with_a_count_of_zero(engine, tmp_path):
     x = _extract_text(
-        tmp_path, "quiet.txt",
+        tmp_path,
+        "quiet.txt",
         "A Quiet Day\n\nSource:     Date: 2024-01-02\n\nDelegates attended the forum in Beijing.\n",
     )
     assert x.commitments == ()
@@ -187,8 +192,17 @@ def test_commitment_rows_start_with_the_spec_columns_in_order(engine, seed):
     rows = store.commitment_rows(engine)
     assert len(rows) == 5
     spec = [
-        "source_file", "release_date", "release_title", "organization", "speaker", "text", "kind",
-        "pillars", "themes", "target_years", "confidence",
+        "source_file",
+        "release_date",
+        "release_title",
+        "organization",
+        "speaker",
+        "text",
+        "kind",
+        "pillars",
+        "themes",
+        "target_years",
+        "confidence",
     ]
     for row in rows:
         assert list(row)[: len(spec)] == spec
@@ -235,7 +249,14 @@ def test_release_rows_have_the_spec_columns_and_the_commitment_count(engine, see
     store.save(engine, seed)
     store.save(engine, other)
     rows = store.release_rows(engine)
-    spec = ["source_file", "release_date", "release_title", "language", "organization", "commitments"]
+    spec = [
+        "source_file",
+        "release_date",
+        "release_title",
+        "language",
+        "organization",
+        "commitments",
+    ]
     for row in rows:
         assert list(row)[: len(spec)] == spec
     by_name = {r["source_file"]: r for r in rows}
@@ -337,7 +358,9 @@ def test_a_store_with_a_newer_schema_version_is_refused_with_a_clear_error(engin
     newer = schema.SCHEMA_VERSION + 1
     with engine.begin() as conn:
         conn.execute(
-            update(schema.meta).where(schema.meta.c.key == "schema_version").values(value=str(newer))
+            update(schema.meta)
+            .where(schema.meta.c.key == "schema_version")
+            .values(value=str(newer))
         )
     with pytest.raises(StoreError) as info:
         store.connect(_url(engine))
