@@ -30,6 +30,9 @@ MIN_CONFIDENCE = 0.6
 _COMMITTING = ("future", "modal", "directive", "practice")
 _BASE = {"future": 0.75, "modal": 0.75, "directive": 0.7, "practice": 0.72, "manner": 0.55, "enumeration": 0.7}
 _CLAUSE_BREAK = re.compile(r"[,;:，；：]|\b(?:that|and|but|which|while|when)\b|[“”\"]")
+_CLAUSE_END = re.compile(r"[,;:，；：。]")
+# A specific past moment before a practice cue makes it a report of an event (2020年，… / 12月15日，…).
+_ZH_PAST_MOMENT = re.compile(r"\d{4}\s*年(?!以来|来|前|底前|左右)|[\d一二三四五六七八九十]{1,2}月[\d一二三四五六七八九十]{1,3}日")
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,13 @@ def _precedes_verb(text: str, cue: Span) -> bool:
         and not _AFTER_VERB.search(text[:cue.start])
 
 
+def _disposal(text: str, cues: list[Span], modal: Span) -> bool:
+    """将 + object + 列为/作为/纳入…: the modal is the object marker 把, not a future tense."""
+    end = _CLAUSE_END.search(text, modal.end)
+    limit = end.start() if end else len(text)
+    return any(c.label == "modal_object" and modal.end + 2 <= c.start < limit for c in cues)
+
+
 def _has_agent(cues: list[Span], orgs: list[Span], start: int, end: int) -> bool:
     return any(start <= s.start and s.end <= end for s in orgs) or any(
         c.label == "agent" and start <= c.start and c.end <= end for c in cues
@@ -96,9 +106,15 @@ def classify(
     """
     if text.rstrip().endswith((":", "：")):
         return Decision(None, None, 0.0, "lead-in to an enumeration")
+    # "国家电网" is a name and "China's top automakers" a possessive: neither is a general subject.
+    cues = [c for c in cues if c.label != "general" or not (
+        any(o.start <= c.start < o.end for o in orgs) or text.startswith(("'s", "’s"), c.end)
+    )]
     committing = []
     forecast_modal = None
     for c in cues:
+        if c.label == "modal" and _disposal(text, cues, c):
+            continue  # 将 X 列为 Y: "make X into Y", not "will"
         if c.label == "modal" and not (speaking and language == "zh"):
             start, end = _subject_clause(text, c)
             if not _has_agent(cues, orgs, start, end):
@@ -128,8 +144,16 @@ def classify(
         subject = [c for c in cues if c.start < deciding.start]
         if any(c.label == "forecast" for c in subject) and not agent_before:
             return Decision(None, deciding, 0.2, "forecast about a project, not a commitment")
-        if any(c.label == "general" for c in subject) and not agent_before and not speaking:
-            return Decision(None, deciding, 0.25, "statement about the world in general")
+        clause_start, clause_end = _subject_clause(text, deciding)
+        if any(c.label == "general" and clause_start <= c.start for c in subject) and not _has_agent(
+            cues, orgs, clause_start, clause_end
+        ):
+            return Decision(None, deciding, 0.25, "statement about the country or the world in general")
+        if kind == "practice" and not speaking and (
+            any(c.label == "event" for c in subject)
+            or (language == "zh" and _ZH_PAST_MOMENT.search(text, 0, deciding.start))
+        ):
+            return Decision(None, deciding, 0.3, "a one-off past event, not a standing practice")
     if kind == "pledge" and has_target():
         kind, confidence = "target", confidence + 0.1
     confidence += 0.1 if backed else -0.2

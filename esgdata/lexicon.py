@@ -20,7 +20,7 @@ THEME_IDS: tuple[str, ...] = (
 )
 LANGUAGES: tuple[str, ...] = ("en", "zh")
 CUE_KINDS: tuple[str, ...] = (
-    "future", "modal", "directive", "practice", "manner", "agent", "forecast", "event", "report", "general", "hedge", "not",
+    "future", "modal", "modal_object", "directive", "practice", "manner", "agent", "forecast", "event", "report", "general", "hedge", "not",
 )
 
 

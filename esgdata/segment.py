@@ -11,8 +11,11 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import blingfire
+
+from . import lexicon
 
 
 @dataclass(frozen=True)
@@ -126,6 +129,12 @@ def _english_units(body: str, paragraph_starts: list[int]) -> list[Unit]:
     return units
 
 
+@lru_cache(maxsize=1)
+def _zh_announcement() -> re.Pattern[str]:
+    verbs = sorted({*lexicon.people()["verbs_zh"], "宣布", "表态", "承诺"}, key=len, reverse=True)
+    return re.compile(rf"(?:{'|'.join(map(re.escape, verbs))})[：:](?=.{{12}})")
+
+
 def _chinese_units(paragraph: str, base: int, index: int) -> list[Unit]:
     units = []
     for m in _ZH_SENTENCE.finditer(paragraph):
@@ -133,11 +142,16 @@ def _chinese_units(paragraph: str, base: int, index: int) -> list[Unit]:
             continue
         sentence_start = m.start()
         sentence = m.group()
-        cuts = [0] + [x.end() for x in _ZH_BREAK_BEFORE_MARKER.finditer(sentence)]
+        # "…郑重对外宣布：净零排放将是…": what is announced stands as its own unit.
+        cuts = [0] + [x.end() for x in _zh_announcement().finditer(sentence)]
+        cuts += [x.end() for x in _ZH_BREAK_BEFORE_MARKER.finditer(sentence)]
+        cuts = sorted(set(cuts))
         # One marker alone is no enumeration ("1.5倍", a stray "一是").
         markers = [c for c in cuts[1:] if _ZH_MARKER.match(sentence, c)]
-        if len(markers) < 1 or (len(markers) == 1 and not _ZH_MARKER.match(sentence, 0) and not re.search(rf"[{_ZH_NUM}]是|[（(]一[）)]|第一", sentence[: markers[0]])):
-            cuts = [0]
+        if len(markers) == 1 and not _ZH_MARKER.match(sentence, 0) and not re.search(
+            rf"[{_ZH_NUM}]是|[（(]一[）)]|第一", sentence[: markers[0]]
+        ):
+            cuts = [c for c in cuts if c not in markers]  # one marker alone is no enumeration
         for a, b in zip(cuts, [*cuts[1:], len(sentence)], strict=False):
             piece = sentence[a:b]
             stripped = piece.strip().rstrip("；;，,：:")
