@@ -132,7 +132,9 @@ def classify(
             cue, reason = deciding, f"enumerated item with {deciding.label} cue"
     elif deciding is None:
         manner = next((c for c in cues if c.label == "manner" and _precedes_verb(text, c)), None)
-        if manner and agent_before and not any(c.label == "event" for c in cues):
+        if manner and agent_before and not any(c.label == "event" for c in cues) and not (
+            language == "zh" and _ZH_PAST_MOMENT.search(text, 0, manner.start)
+        ):
             kind, cue, confidence, reason = "practice", manner, _BASE["manner"], "manner adverb with the organisation as subject"
         elif forecast_modal:
             return Decision(None, forecast_modal, 0.0, f"'{forecast_modal.text}' without the organisation as its subject: a forecast")
