@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from .models import Commitment, Extraction, Release
+from .models import Commitment, Extraction, Release, Span
 
 # Spec columns first, in the spec's order; extra columns after them.
 COMMITMENT_COLUMNS: tuple[str, ...] = (
@@ -40,6 +40,13 @@ def join(values: Iterable[Any]) -> str:
     return ";".join(str(v) for v in values)
 
 
+def evidence_json(spans: Iterable[Span]) -> str:
+    """The theme_evidence cell: which words gave which theme, with their offsets in the body."""
+    return json.dumps(
+        [{"theme": s.label, "words": s.text, "start": s.start, "end": s.end} for s in spans], ensure_ascii=False
+    )
+
+
 def commitment_record(c: Commitment, release: Release) -> dict[str, Any]:
     """One commitments.csv row from an extracted commitment."""
     return {
@@ -60,9 +67,7 @@ def commitment_record(c: Commitment, release: Release) -> dict[str, Any]:
         "end": c.end,
         "cue": c.cue.text,
         "cue_rule": c.cue.label,
-        "theme_evidence": json.dumps(
-            [{"theme": s.label, "words": s.text} for s in c.theme_evidence], ensure_ascii=False
-        ),
+        "theme_evidence": evidence_json(c.theme_evidence),
         "extractor_version": c.extractor_version,
     }
 

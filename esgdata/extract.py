@@ -88,6 +88,7 @@ def extract(release: Release) -> Extraction:
             speaking=bool(speaker),
             marker=unit.marker,
             has_target=has_target,
+            lead_in=unit.lead_in,
         )
         if decision.kind is None or decision.cue is None:
             continue
@@ -125,7 +126,7 @@ def classify_text(text: str, *, language: str | None = None, release_year: int |
     folded = fold(text)
     orgs = [s for s in organizations.find(text, folded) if not organizations.is_publisher(s.label)]
     units = segment.units(text.replace("\n\n", " "), language)
-    marker = units[0].marker if len(units) == 1 else ""
+    marker = units[0].marker if units else ""
     years = targets.target_years(text, language, release_year)
     decision = kinds.classify(
         text, kinds.cue_matcher(language).find(text, folded), language=language, orgs=orgs,

@@ -99,6 +99,7 @@ def classify(
     speaking: bool,
     marker: str,
     has_target: Callable[[], bool],
+    lead_in: bool = False,
 ) -> Decision:
     """Decide one unit. ``cues`` and ``orgs`` are spans relative to ``text``, in order.
 
@@ -125,7 +126,9 @@ def classify(
     deciding = committing[0] if committing else None
     agent_before = _has_agent(cues, orgs, 0, deciding.start if deciding else len(text))
     backed = agent_before or speaking or bool(marker)
-    if marker and (speaking or re.match(r"\W*\w+\W+to\s", text[len(marker):] + " ")):
+    if lead_in:
+        return Decision(None, None, 0.0, "lead-in to an enumeration")
+    if marker and (speaking or re.match(r"\s*to\s", text[len(marker):])):
         # "First, to focus on ...": an item of a plan or a speech is an intention, whatever its verbs.
         kind, cue, confidence, reason = "pledge", Span("enumeration", 0, len(marker), marker), _BASE["enumeration"], "enumerated item"
         if deciding and deciding.label != "practice":

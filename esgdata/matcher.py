@@ -178,7 +178,7 @@ class Matcher:
                 start, end = m.span()
                 if acronym and ((start and _word_char(folded[start - 1])) or (end < end_of_text and _word_char(folded[end]))):
                     continue
-                for label in self._lookup(m.group(), labels):
+                for label in sorted(self._lookup(m.group(), labels)):
                     hits.append((start, end, label))
         return hits
 

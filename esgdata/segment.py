@@ -27,6 +27,7 @@ class Unit:
     text: str
     paragraph: int
     marker: str = ""  # the enumeration marker that opens the item ("First,", "二是"), if any
+    lead_in: bool = False  # the words before an enumeration's first item ("He put forward:")
 
 
 _NO_BREAK_AFTER = re.compile(
@@ -42,7 +43,9 @@ _EN_ITEM_START = re.compile(
 )
 # Numbered items inside one sentence: "... calls for: 1) ...; 2) ...; 3) ..."
 _EN_INLINE_ITEM = re.compile(r"(?:(?<=[\s:;,])|^)\(?(\d{1,2}|[a-h])\)\s+(?=\S)")
-_EN_INLINE_ORDINAL = re.compile(r"(?<=;)\s+(?=(?:second(?:ly)?|third(?:ly)?|fourth(?:ly)?|finally|lastly),?\s)", re.IGNORECASE)
+_EN_INLINE_ORDINAL = re.compile(
+    r"(?<=[;:])\s+(?=(?:first(?:ly)?|second(?:ly)?|third(?:ly)?|fourth(?:ly)?|finally|lastly),\s)", re.IGNORECASE
+)
 
 _ZH_SENTENCE = re.compile(r"[^。！？!?]*(?:[。！？!?]+[”’」』）)\"]*|$)")
 _ZH_NUM = "一二三四五六七八九十"
@@ -100,7 +103,7 @@ def _split_inline_items(text: str, start: int) -> list[tuple[int, int, str]]:
     """(start, end, marker) pieces of one sentence; the sentence itself when it has no items."""
     cuts = [m.start() for m in _EN_INLINE_ITEM.finditer(text)] if ")" in text else []
     if len(cuts) < 2:
-        cuts = [m.end() for m in _EN_INLINE_ORDINAL.finditer(text)] if ";" in text else []
+        cuts = [m.end() for m in _EN_INLINE_ORDINAL.finditer(text)] if (";" in text or ":" in text) else []
         cuts = [0, *cuts] if cuts else []
     if len(cuts) < 2:
         return [(start, start + len(text), "")]
@@ -126,7 +129,25 @@ def _english_units(body: str, paragraph_starts: list[int]) -> list[Unit]:
                 m = _EN_ITEM_START.match(text)
                 marker = m.group(0).strip() if m else ""
             units.append(Unit(a, b, text, index, marker))
-    return units
+    return _mark_lead_ins(units)
+
+
+def _mark_lead_ins(units: list[Unit]) -> list[Unit]:
+    """A unit without a marker, in the same paragraph as a following first item, introduces it."""
+    out = []
+    for i, unit in enumerate(units):
+        nxt = units[i + 1] if i + 1 < len(units) else None
+        if (not unit.marker and nxt is not None and nxt.paragraph == unit.paragraph and nxt.marker
+                and _is_first_marker(nxt.marker)
+                and (unit.text.endswith((":", "：")) or (
+                    nxt.start - unit.end <= 2 and not unit.text.endswith((".", "。", "!", "?", "！", "？"))))):
+            unit = Unit(unit.start, unit.end, unit.text, unit.paragraph, unit.marker, lead_in=True)
+        out.append(unit)
+    return out
+
+
+def _is_first_marker(marker: str) -> bool:
+    return bool(re.match(r"(?:First|first|1\)|\(1\)|\(a\)|a\)|I\.|一是|（一）|\(一\)|第一|1[.、．]|一、|其一)", marker))
 
 
 @lru_cache(maxsize=1)
@@ -177,4 +198,4 @@ def units(body: str, language: str) -> list[Unit]:
     for index, (paragraph, start) in enumerate(zip(paragraphs, starts, strict=True)):
         if paragraph.strip():
             out.extend(_chinese_units(paragraph, start, index))
-    return out
+    return _mark_lead_ins(out)

@@ -3,8 +3,10 @@
 A speaker is named with a speech verb ("Song Xin pointed out that", "said Tom Fanning",
 宋鑫指出, 董事长宋鑫在会上强调); later a surname alone ("Song remarked") or a pronoun
 ("He said", 他表示) points back to them. A speaker carries through the rest of the
-paragraph; a new paragraph starts without one unless it opens with a pronoun, a speech
-verb or the next item of an enumeration the speaker began.
+paragraph. A new English paragraph starts without one unless it opens with a pronoun, a
+speech verb or the next item of an enumeration the speaker began; Chinese reports run a
+leader's speech over several paragraphs, so there the speaker carries on until someone
+else is named or a paragraph opens on a date or reports an event (出席, 会见, 签署…).
 """
 
 from __future__ import annotations
@@ -38,6 +40,21 @@ _STOP_TOKENS = {
 }
 
 
+# Characters that commonly follow a two-character name, so cannot be its third character.
+_ZH_AFTER_NAME = set("在与和同等一到出主会表指强要说介提认希共率带分陪致为对就欢接调参见也还并先又指")
+
+
+@lru_cache(maxsize=1)
+def _zh_scene() -> re.Pattern[str]:
+    events = sorted(lexicon.cues()["zh"]["event"], key=len, reverse=True)
+    return re.compile(rf"^[\d一二三四五六七八九十]{{1,2}}月|^\d{{4}}年|{'|'.join(map(re.escape, events))}")
+
+
+def _zh_new_scene(text: str) -> bool:
+    """A paragraph that opens on a date or reports an event is no longer the speech."""
+    return bool(_zh_scene().search(text))
+
+
 @lru_cache(maxsize=1)
 def _patterns() -> dict[str, re.Pattern[str]]:
     people = lexicon.people()
@@ -66,7 +83,9 @@ def _patterns() -> dict[str, re.Pattern[str]]:
             rf"(?P<title>(?:{titles_zh})、?)?(?P<name>(?:{surnames_zh})[\u4e00-\u9fff]{{1,2}}?)"
             rf"(?:在[^，。；]{{0,24}}?(?:上|中|时|期间))?[，,]?(?:{verbs_zh})"
         ),
-        "zh_pronoun": re.compile(rf"^[“\"]?(?:他|她)(?:还|也|进一步|同时)?(?:{verbs_zh})|[”\"](?:他|她)(?:{verbs_zh})"),
+        "zh_pronoun": re.compile(rf"(?:^|[，。；：“”\"])(?:他|她)(?:还|也|进一步|同时|最后)?(?:{verbs_zh})"),
+        "zh_titled": re.compile(rf"(?:{titles_zh})(?:、(?:{titles_zh}))*(?P<name>(?:{surnames_zh})[\u4e00-\u9fff]{{1,2}})"),
+        "zh_any_verb": re.compile(rf"(?:{verbs_zh})"),
     }
 
 
@@ -110,7 +129,7 @@ class SpeakerTracker:
             self.full_names.setdefault(tokens[0] if tokens[0] in self._surnames_en else tokens[-1], name)
         return name
 
-    def _english_name(self, raw: str, title: str | None) -> str:
+    def _english_name(self, raw: str, title: str | None, speaking: bool = False) -> str:
         tokens = raw.split()
         leading = []
         while tokens and tokens[0] in _STOP_TOKENS and not (tokens[0] in self._surnames_en and 2 <= len(tokens) <= 3):
@@ -131,7 +150,11 @@ class SpeakerTracker:
                     if _titled(m.group("title")):
                         self._english_name(m.group("name"), m.group("title"))
             return self.full_names.get(tokens[0], "")
-        if name in self.full_names.values() or tokens[0] in self._surnames_en or _titled(title):
+        # Two or three capitalised words right next to a speech verb ("said Tom Fanning") name a
+        # person once organisations are ruled out; elsewhere a surname or a title must confirm it.
+        if name in self.full_names.values() or tokens[0] in self._surnames_en or _titled(title) or (
+            speaking and len(tokens) <= 3
+        ):
             return self._register(name)
         return ""
 
@@ -148,13 +171,27 @@ class SpeakerTracker:
             return ""
         for key in ("en_name_verb", "en_verb_name"):
             for m in pats[key].finditer(text):
-                name = self._english_name(m.group("name"), m.group("title"))
+                name = self._english_name(m.group("name"), m.group("title"), speaking=not m.group("title"))
                 if name:
                     return name
         return ""
 
     def _named_zh(self, text: str) -> str:
-        for m in _patterns()["zh_name_verb"].finditer(text):
+        pats = _patterns()
+        for m in pats["zh_titled"].finditer(text):  # "董事长宋鑫": a person, whatever follows
+            name = m.group("name")
+            if len(name) == 3 and name[2] in _ZH_AFTER_NAME:  # "宋鑫在…", "宋鑫与…": a two-character name
+                name = name[:2]
+            if name not in self._not_names_zh:
+                self.full_names.setdefault(name, name)
+                if m.start() < 12:
+                    self.subject = name
+        # A known person opening the sentence and a speech verb in it: "陈文健剖析了…，要求…"
+        for name in self.full_names.values():
+            if text.startswith(name) and pats["zh_any_verb"].search(text, len(name)):
+                self.subject = name
+                return name
+        for m in pats["zh_name_verb"].finditer(text):
             name = m.group("name")
             if name in self._not_names_zh or name[:2] in self._not_names_zh:
                 continue
@@ -176,7 +213,9 @@ class SpeakerTracker:
     def speaker_for(self, unit: Unit) -> str:
         """The speaker of ``unit`` (empty when nobody speaks for the organisation there)."""
         if unit.paragraph != self.paragraph:
-            continues = bool(unit.marker) and self.paragraph_had_speaker
+            continues = self.paragraph_had_speaker and (
+                bool(unit.marker) or (self.language == "zh" and not _zh_new_scene(unit.text))
+            )
             self.paragraph = unit.paragraph
             self.paragraph_had_speaker = False
             self.current = self.last if continues else ""

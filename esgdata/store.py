@@ -136,10 +136,7 @@ def _commitment_values(x: Extraction, release_id: int) -> list[dict[str, Any]]:
             "cue_rule": c.cue.label,
             "cue_start": c.cue.start,
             "cue_end": c.cue.end,
-            "theme_evidence": json.dumps(
-                [{"theme": s.label, "words": s.text, "start": s.start, "end": s.end} for s in c.theme_evidence],
-                ensure_ascii=False,
-            ),
+            "theme_evidence": export.evidence_json(c.theme_evidence),
             "extractor_version": c.extractor_version,
         }
         for i, c in enumerate(x.commitments)

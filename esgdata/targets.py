@@ -20,8 +20,8 @@ _EN_FORWARD = re.compile(
 )
 _EN_RANGE = re.compile(rf"\b(?:between\s+)?({_YEAR})\s*(?:-|–|—|to|and|through)\s*({_YEAR})\b")
 _EN_NOT_TARGET = re.compile(
-    rf"(?:relative to|compared (?:with|to)|against|from|than|versus|vs\.?|over|on|since|as of|up from|down from|"
-    rf"of|below|above|(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+    rf"(?:relative to|compared (?:with|to)|against|from|(?<!later )than|versus|vs\.?|over|on|since|as of|up from|"
+    rf"down from|(?<!end )of|below|above|(?:January|February|March|April|May|June|July|August|September|October|November|December)"
     rf"(?:\s+\d{{1,2}},)?)\s+(?:the\s+|its\s+)?({_YEAR})\b(?!\s*(?:-|–|to)\s*{_YEAR})"
     rf"|\b({_YEAR})\s+levels?\b"
     rf"|\b(?:up from|down from|compared with|since)\b[^,;]{{0,60}}?\b(?:in|of)\s+({_YEAR})\b",

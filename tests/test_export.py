@@ -1,4 +1,4 @@
-"""The CSV export of the contract (spec section 4): columns, encoding, lists, formulas, golden file."""
+"""The CSV export (spec section 4): columns, encoding, lists, formulas, the golden file."""
 
 from __future__ import annotations
 

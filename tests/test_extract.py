@@ -1,4 +1,4 @@
-"""extract(parse_release(read(file))): which sentences of a release are commitments, with what evidence.
+"""extract(parse_release(read(file))): which sentences are commitments, with what evidence.
 
 The releases here are written for this test; the seed release is the product's own example.
 """

@@ -80,17 +80,6 @@ def test_no_file_of_a_folder_is_lost(engine, mixed):
     assert report.commitments == store.counts(engine)["commitments"] > 0
 
 
-def test_binary_data_with_nul_bytes_on_even_offsets_only_is_still_refused(engine, tmp_path):
-    # 16-bit binary data puts its NULs on one parity, like UTF-16 text; once decoded it is
-    # mostly control characters, which the UTF-8 path refuses as binary.
-    blob = tmp_path / "samples.txt"
-    blob.write_bytes(b"\x00\x01\x02\x03" * 100)
-    report = ingest.ingest(engine, [blob], max_bytes=MAX_BYTES, jobs=1)
-    assert store.counts(engine)["releases"] == 0
-    (failure,) = report.failed
-    assert Path(failure.path).name == "samples.txt"
-
-
 def test_an_unsupported_file_given_by_name_fails_naming_the_supported_formats(engine, mixed):
     report = ingest.ingest(engine, [mixed / "sheet.xlsx"], max_bytes=MAX_BYTES, jobs=1)
     (failure,) = report.failed

@@ -9,7 +9,7 @@ from esgdata.speakers import SpeakerTracker
 
 
 def speakers(body: str, language: str = "en") -> list[tuple[str, str]]:
-    """(unit text, speaker) for every unit of ``body``, fed in order to one tracker (as extract does)."""
+    """(unit text, speaker) of every unit of ``body``, fed in order to one tracker."""
     tracker = SpeakerTracker(language, body)
     return [(u.text, tracker.speaker_for(u)) for u in segment.units(body, language)]
 
@@ -157,9 +157,15 @@ def test_the_speaker_of_a_chinese_sentence(body, opening, expected):
     assert speaker_of(body, opening, "zh") == expected
 
 
-def test_a_new_chinese_paragraph_resets_the_speaker():
+def test_a_chinese_speech_carries_into_the_next_paragraph():
     body = "宋鑫指出，公司要坚持绿色发展。\n\n公司将加快转型。"
-    assert speaker_of(body, "公司将加快转型", "zh") == ""
+    assert speaker_of(body, "公司将加快转型", "zh") == "宋鑫"
+
+
+@pytest.mark.parametrize("opening", ["4月27日，公司将加快转型。", "各部门负责人出席会议，公司将加快转型。"])
+def test_a_chinese_paragraph_opening_on_a_date_or_an_event_ends_the_speech(opening):
+    body = "宋鑫指出，公司要坚持绿色发展。\n\n" + opening
+    assert speaker_of(body, opening.rstrip("。"), "zh") == ""
 
 
 @pytest.mark.parametrize(

@@ -180,7 +180,7 @@ def test_a_deleted_release_can_be_added_again(engine, seed):
 
 
 def test_reading_a_missing_release_body_is_a_store_error(engine):
-    with pytest.raises(StoreError, match="nothing-here.txt"):
+    with pytest.raises(StoreError, match=r"nothing-here\.txt"):
         store.release_body(engine, "nothing-here.txt")
 
 

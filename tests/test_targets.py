@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from esgdata.targets import quantity, target_years
@@ -89,12 +89,14 @@ def test_a_sentence_without_an_amount_has_no_quantity(text):
     assert quantity(text) is None
 
 
+@settings(deadline=None)
 @given(year=st.integers(2000, 2099), data=st.data())
 def test_by_a_year_at_or_after_the_release_year_is_that_target_year(year, data):
     release_year = data.draw(st.integers(2000, year))
     assert target_years(f"The company will cut emissions by {year}.", "en", release_year) == [year]
 
 
+@settings(deadline=None)
 @given(year=st.integers(2000, 2099))
 def test_chinese_dao_a_year_is_that_target_year(year):
     assert target_years(f"到{year}年，公司将实现目标。", "zh", 2000) == [year]
@@ -103,6 +105,7 @@ def test_chinese_dao_a_year_is_that_target_year(year):
 _PHRASES = ["by", "before", "around", "in", "until", "since", "relative to", "against", "from"]
 
 
+@settings(deadline=None)
 @given(
     parts=st.lists(
         st.tuples(st.sampled_from(_PHRASES), st.integers(1950, 2150)), min_size=1, max_size=8
@@ -118,6 +121,7 @@ def test_target_years_are_unique_and_never_before_the_release_year(parts, releas
         assert all(y >= release_year for y in years)
 
 
+@settings(deadline=None)
 @given(
     years=st.lists(st.integers(1990, 2100), min_size=1, max_size=6),
     release_year=st.one_of(st.none(), st.integers(1990, 2100)),
