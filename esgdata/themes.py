@@ -31,13 +31,13 @@ def find(text: str, folded: str | None = None) -> list[Span]:
 
 
 def resolve_weak(spans: list[Span]) -> list[Span]:
-    """Keep a weak keyword ("investment" for green finance) only beside a strong theme of its pillar."""
+    """Keep a weak keyword ("investment", 服务) beside a strong theme of its pillar, or when nothing strong is named."""
     strong_pillars = {lexicon.pillar_of(s.label) for s in spans if not s.label.endswith(WEAK)}
     out = []
     for s in spans:
         if not s.label.endswith(WEAK):
             out.append(s)
-        elif lexicon.pillar_of(s.label[:-1]) in strong_pillars:
+        elif not strong_pillars or lexicon.pillar_of(s.label[:-1]) in strong_pillars:
             out.append(Span(s.label[:-1], s.start, s.end, s.text))
     return out
 
