@@ -73,7 +73,12 @@ def phase(name: str, folder: Path, jobs: int) -> dict[str, float]:
         releases, commitments = report.releases, report.commitments
     seconds = time.perf_counter() - start
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"seconds": seconds, "releases": releases, "commitments": commitments, "peak_mb": peak_mb}
+    return {
+        "seconds": seconds,
+        "releases": releases,
+        "commitments": commitments,
+        "peak_mb": peak_mb,
+    }
 
 
 def main() -> int:
@@ -97,15 +102,28 @@ def main() -> int:
             floor = None
             for name in ("floor", "extract", "ingest"):
                 out = subprocess.run(
-                    [sys.executable, __file__, "--phase", name, "--folder", str(folder), "--jobs", str(args.jobs)],
-                    check=True, capture_output=True, text=True,
+                    [
+                        sys.executable,
+                        __file__,
+                        "--phase",
+                        name,
+                        "--folder",
+                        str(folder),
+                        "--jobs",
+                        str(args.jobs),
+                    ],
+                    check=True,
+                    capture_output=True,
+                    text=True,
                 ).stdout
                 r = json.loads(out)
                 floor = floor or r["seconds"]
                 rate = r["releases"] / r["seconds"]
                 crate = r["commitments"] / r["seconds"] if name != "floor" else float("nan")
-                print(f"{name:8} {r['seconds']:8.2f} {rate:9.0f} {crate:9.0f} {r['peak_mb']:8.0f} "
-                      f"{r['seconds'] / floor:8.1f}")
+                print(
+                    f"{name:8} {r['seconds']:8.2f} {rate:9.0f} {crate:9.0f} {r['peak_mb']:8.0f} "
+                    f"{r['seconds'] / floor:8.1f}"
+                )
     return 0
 
 

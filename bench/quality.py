@@ -27,15 +27,20 @@ ROOT = Path(__file__).resolve().parent.parent
 def score(shared: Path, language: str, out: Path, show: int) -> dict[str, object]:
     """Extract the language's corpus (and the seeds for English), then run the scorer on it."""
     inputs = [shared / "corpus" / language] + ([shared / "seeds"] if language == "en" else [])
-    extractions = [r for r in extract_files(inputs, max_bytes=load_config().max_file_bytes, jobs=1)
-                   if isinstance(r, Extraction)]
+    extractions = [
+        r
+        for r in extract_files(inputs, max_bytes=load_config().max_file_bytes, jobs=1)
+        if isinstance(r, Extraction)
+    ]
     commitments, releases = export.records(extractions)
     export.write(out / language, commitments, releases)
     gold_files = sorted((shared / "eval" / "gold").glob(f"{language}-*.jsonl"))
     if language == "en":
         gold_files.append(shared / "eval" / "gold" / "seed.jsonl")
     gold = out / f"gold-{language}.jsonl"
-    gold.write_text("".join(p.read_text(encoding="utf-8") for p in gold_files if p.exists()), encoding="utf-8")
+    gold.write_text(
+        "".join(p.read_text(encoding="utf-8") for p in gold_files if p.exists()), encoding="utf-8"
+    )
     scorer = [sys.executable, str(shared / "eval" / "score.py"), str(gold), str(out / language)]
     if show:
         subprocess.run([*scorer, "--show-misses", str(show)], check=True)

@@ -22,7 +22,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--path", type=Path, default=ROOT.parent / "shared" / "external" / "lcy-esg" / "lcy-esg.jsonl")
+    parser.add_argument(
+        "--path",
+        type=Path,
+        default=ROOT.parent / "shared" / "external" / "lcy-esg" / "lcy-esg.jsonl",
+    )
     args = parser.parse_args()
     if not args.path.exists():
         print(f"{args.path} not found: nothing to measure")

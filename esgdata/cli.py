@@ -24,18 +24,35 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def _db_option(f: F) -> F:
     return click.option(
-        "--db", "db_url", envvar="ESGDATA_DB_URL", default=None, metavar="URL",
+        "--db",
+        "db_url",
+        envvar="ESGDATA_DB_URL",
+        default=None,
+        metavar="URL",
         help="Database URL (default: ESGDATA_DB_URL, else data/esgdata.db).",
     )(f)
 
 
 def _read_options(f: F) -> F:
-    f = click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
-                     help="Worker processes (default: every core). Output is the same for any number.")(f)
-    f = click.option("--organization", default=None, metavar="NAME",
-                     help="Who is behind every release read (default: found in each release).")(f)
-    f = click.option("--max-mb", type=click.FloatRange(min=0, min_open=True), default=None,
-                     help="Refuse files larger than this (default: ESGDATA_MAX_FILE_MB, 20).")(f)
+    f = click.option(
+        "--jobs",
+        "-j",
+        type=click.IntRange(min=1),
+        default=None,
+        help="Worker processes (default: every core). Output is the same for any number.",
+    )(f)
+    f = click.option(
+        "--organization",
+        default=None,
+        metavar="NAME",
+        help="Who is behind every release read (default: found in each release).",
+    )(f)
+    f = click.option(
+        "--max-mb",
+        type=click.FloatRange(min=0, min_open=True),
+        default=None,
+        help="Refuse files larger than this (default: ESGDATA_MAX_FILE_MB, 20).",
+    )(f)
     f = click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary, errors only.")(f)
     return f
 
@@ -45,7 +62,13 @@ def _max_bytes(max_mb: float | None) -> int:
 
 
 def _progress(quiet: bool, desc: str) -> tqdm[Any]:
-    return tqdm(desc=desc, unit=" files", file=sys.stderr, disable=quiet or not sys.stderr.isatty(), leave=False)
+    return tqdm(
+        desc=desc,
+        unit=" files",
+        file=sys.stderr,
+        disable=quiet or not sys.stderr.isatty(),
+        leave=False,
+    )
 
 
 def _report_failures(failures: list[Failure]) -> None:
@@ -78,8 +101,14 @@ def cli() -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @_db_option
 @_read_options
-def ingest_command(paths: tuple[Path, ...], db_url: str | None, jobs: int | None, organization: str | None,
-                   max_mb: float | None, quiet: bool) -> None:
+def ingest_command(
+    paths: tuple[Path, ...],
+    db_url: str | None,
+    jobs: int | None,
+    organization: str | None,
+    max_mb: float | None,
+    quiet: bool,
+) -> None:
     """Read release files and folders into the store.
 
     Files already stored with the same content are not read again; a changed file replaces
@@ -94,8 +123,12 @@ def ingest_command(paths: tuple[Path, ...], db_url: str | None, jobs: int | None
     engine = store.connect(db_url)
     bar = _progress(quiet, "ingest")
     report = ingest.ingest(
-        engine, paths, max_bytes=_max_bytes(max_mb), jobs=jobs or ingest.default_jobs(),
-        organization=organization, progress=lambda _: bar.update(1),
+        engine,
+        paths,
+        max_bytes=_max_bytes(max_mb),
+        jobs=jobs or ingest.default_jobs(),
+        organization=organization,
+        progress=lambda _: bar.update(1),
     )
     bar.close()
     _report_failures(report.failed)
@@ -107,19 +140,32 @@ def ingest_command(paths: tuple[Path, ...], db_url: str | None, jobs: int | None
             + (f", {len(report.skipped)} skipped (unsupported format)" if report.skipped else ""),
             err=True,
         )
-        click.echo(f"store: {engine.url.render_as_string(hide_password=True)} "
-                   f"({totals['releases']} releases, {totals['commitments']} commitments)", err=True)
+        click.echo(
+            f"store: {engine.url.render_as_string(hide_password=True)} "
+            f"({totals['releases']} releases, {totals['commitments']} commitments)",
+            err=True,
+        )
     if report.failed:
         sys.exit(1)
 
 
 @cli.command("extract")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--out-dir", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for commitments.csv and releases.csv.")
+@click.option(
+    "--out-dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for commitments.csv and releases.csv.",
+)
 @_read_options
-def extract_command(paths: tuple[Path, ...], out_dir: Path, jobs: int | None, organization: str | None,
-                    max_mb: float | None, quiet: bool) -> None:
+def extract_command(
+    paths: tuple[Path, ...],
+    out_dir: Path,
+    jobs: int | None,
+    organization: str | None,
+    max_mb: float | None,
+    quiet: bool,
+) -> None:
     """Read release files and write commitments.csv and releases.csv, without a store.
 
     \b
@@ -129,8 +175,12 @@ def extract_command(paths: tuple[Path, ...], out_dir: Path, jobs: int | None, or
     extractions: list[Extraction] = []
     failures: list[Failure] = []
     with _progress(quiet, "extract") as bar:
-        for result in ingest.extract_files(paths, max_bytes=_max_bytes(max_mb), jobs=jobs or ingest.default_jobs(),
-                                           organization=organization):
+        for result in ingest.extract_files(
+            paths,
+            max_bytes=_max_bytes(max_mb),
+            jobs=jobs or ingest.default_jobs(),
+            organization=organization,
+        ):
             if isinstance(result, Extraction):
                 extractions.append(result)
             elif isinstance(result, Failure):
@@ -140,15 +190,22 @@ def extract_command(paths: tuple[Path, ...], out_dir: Path, jobs: int | None, or
     paths_written = export.write(out_dir, commitments, releases)
     _report_failures(failures)
     if not quiet:
-        click.echo(f"{len(releases)} releases, {len(commitments)} commitments, {len(failures)} failed -> "
-                   + ", ".join(str(p) for p in paths_written), err=True)
+        click.echo(
+            f"{len(releases)} releases, {len(commitments)} commitments, {len(failures)} failed -> "
+            + ", ".join(str(p) for p in paths_written),
+            err=True,
+        )
     if failures:
         sys.exit(1)
 
 
 @cli.command("export")
-@click.option("--out-dir", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for commitments.csv and releases.csv.")
+@click.option(
+    "--out-dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for commitments.csv and releases.csv.",
+)
 @_db_option
 def export_command(out_dir: Path, db_url: str | None) -> None:
     """Write the store's commitments.csv and releases.csv (UTF-8 with BOM, spec columns first).
@@ -164,8 +221,13 @@ def export_command(out_dir: Path, db_url: str | None) -> None:
 
 @cli.command("classify")
 @click.argument("sentences", nargs=-1)
-@click.option("--language", type=click.Choice(["auto", "en", "zh"]), default="auto", show_default=True,
-              help="Language of the sentences.")
+@click.option(
+    "--language",
+    type=click.Choice(["auto", "en", "zh"]),
+    default="auto",
+    show_default=True,
+    help="Language of the sentences.",
+)
 def classify_command(sentences: tuple[str, ...], language: str) -> None:
     """Classify sentences (arguments, else one per line of standard input); one JSON line each.
 
@@ -209,8 +271,20 @@ def serve_command(port: int, streamlit_args: tuple[str, ...]) -> None:
     app = Path(__file__).resolve().parent.parent / "dashboard.py"
     if not app.exists():
         raise click.ClickException(f"dashboard.py not found next to the esgdata package ({app})")
-    cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.address", "127.0.0.1",
-           "--server.port", str(port), "--browser.gatherUsageStats", "false", *streamlit_args]
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(app),
+        "--server.address",
+        "127.0.0.1",
+        "--server.port",
+        str(port),
+        "--browser.gatherUsageStats",
+        "false",
+        *streamlit_args,
+    ]
     sys.exit(subprocess.call(cmd, env=os.environ.copy()))
 
 

@@ -7,21 +7,37 @@ day is refused rather than completed from today's date.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 
 from dateutil import parser as dateutil_parser
 
-_CN_DIGITS = {"〇": 0, "零": 0, "○": 0, "Ｏ": 0, "一": 1, "二": 2, "三": 3, "四": 4,
-              "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_DIGITS = {
+    "〇": 0,
+    "零": 0,
+    "○": 0,
+    "Ｏ": 0,
+    "一": 1,
+    "二": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _CN_NUMERAL = "〇零○Ｏ一二三四五六七八九十"
 
 _YMD = re.compile(
     r"(?<!\d)(\d{4})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})(?:\s*[日号號])?(?!\d)"
 )
 _CN_YMD = re.compile(rf"([{_CN_NUMERAL}]{{4}})年([{_CN_NUMERAL}]{{1,3}})月([{_CN_NUMERAL}]{{1,3}})[日号]")
-_MONTHS = (r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
-           r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?")
+_MONTHS = (
+    r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
+)
 _TEXTUAL = re.compile(
     rf"\b(?:(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"
     rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTHS})\.?,?\s+\d{{4}})\b",
@@ -63,10 +79,8 @@ def parse_date(text: str) -> str | None:
     if m := _YMD.search(text):
         found.append((m.start(), _iso(int(m[1]), int(m[2]), int(m[3]))))
     if m := _CN_YMD.search(text):
-        try:
+        with contextlib.suppress(KeyError, ValueError):  # 十十 or 〇〇年 are no numbers
             found.append((m.start(), _iso(_cn_number(m[1]), _cn_number(m[2]), _cn_number(m[3]))))
-        except (KeyError, ValueError):
-            pass
     if m := _TEXTUAL.search(text):
         found.append((m.start(), _textual(m[0])))
     if m := _DMY_NUMERIC.search(text):

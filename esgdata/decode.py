@@ -17,10 +17,28 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 # Names charset detection may give for Chinese text, mapped to the widest codec of the family.
-_WIDEN = {"gb2312": "gb18030", "gbk": "gb18030", "hz": "gb18030", "big5": "big5hkscs", "cp950": "big5hkscs"}
+_WIDEN = {
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "hz": "gb18030",
+    "big5": "big5hkscs",
+    "cp950": "big5hkscs",
+}
 # Single-byte Western codecs detection confuses on short text; cp1252 is the one in use.
-_WESTERN = {"cp1250", "cp1251", "cp1252", "cp1254", "cp1257", "latin_1", "iso8859_1", "iso8859_2",
-            "iso8859_9", "iso8859_15", "mac_roman", "mac_latin2"}
+_WESTERN = {
+    "cp1250",
+    "cp1251",
+    "cp1252",
+    "cp1254",
+    "cp1257",
+    "latin_1",
+    "iso8859_1",
+    "iso8859_2",
+    "iso8859_9",
+    "iso8859_15",
+    "mac_roman",
+    "mac_latin2",
+}
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 
 
@@ -55,7 +73,11 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
             try:
                 return data.decode(codec), codec
             except UnicodeDecodeError as exc:
-                raise ReadError(name, f"starts with a {codec} byte-order mark but is not valid {codec}: {exc.reason} at byte {exc.start}") from None
+                raise ReadError(
+                    name,
+                    f"starts with a {codec} byte-order mark but is not valid {codec}: "
+                    f"{exc.reason} at byte {exc.start}",
+                ) from None
     head = data[:8192]
     if b"\x00" in head:
         codec16 = _utf16_without_bom(head)
@@ -64,12 +86,16 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
         try:
             return data.decode(codec16), codec16
         except UnicodeDecodeError as exc:
-            raise ReadError(name, f"looks like {codec16} but is not valid: {exc.reason} at byte {exc.start}") from None
+            raise ReadError(
+                name, f"looks like {codec16} but is not valid: {exc.reason} at byte {exc.start}"
+            ) from None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         if exc.reason == "unexpected end of data" and exc.end == len(data):
-            raise ReadError(name, "the file ends in the middle of a UTF-8 character: it looks truncated") from None
+            raise ReadError(
+                name, "the file ends in the middle of a UTF-8 character: it looks truncated"
+            ) from None
     else:
         return _checked(text, name), "utf-8"
     best = from_bytes(data).best()

@@ -18,13 +18,37 @@ from .models import Commitment, Extraction, Release, Span
 
 # Spec columns first, in the spec's order; extra columns after them.
 COMMITMENT_COLUMNS: tuple[str, ...] = (
-    "source_file", "release_date", "release_title", "organization", "speaker", "text", "kind",
-    "pillars", "themes", "target_years", "confidence",
-    "id", "language", "start", "end", "cue", "cue_rule", "theme_evidence", "extractor_version",
+    "source_file",
+    "release_date",
+    "release_title",
+    "organization",
+    "speaker",
+    "text",
+    "kind",
+    "pillars",
+    "themes",
+    "target_years",
+    "confidence",
+    "id",
+    "language",
+    "start",
+    "end",
+    "cue",
+    "cue_rule",
+    "theme_evidence",
+    "extractor_version",
 )
 RELEASE_COLUMNS: tuple[str, ...] = (
-    "source_file", "release_date", "release_title", "language", "organization", "commitments",
-    "source", "format", "content_hash", "warnings",
+    "source_file",
+    "release_date",
+    "release_title",
+    "language",
+    "organization",
+    "commitments",
+    "source",
+    "format",
+    "content_hash",
+    "warnings",
 )
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -43,7 +67,8 @@ def join(values: Iterable[Any]) -> str:
 def evidence_json(spans: Iterable[Span]) -> str:
     """The theme_evidence cell: which words gave which theme, with their offsets in the body."""
     return json.dumps(
-        [{"theme": s.label, "words": s.text, "start": s.start, "end": s.end} for s in spans], ensure_ascii=False
+        [{"theme": s.label, "words": s.text, "start": s.start, "end": s.end} for s in spans],
+        ensure_ascii=False,
     )
 
 
@@ -122,7 +147,11 @@ def releases_csv(rows: Iterable[Mapping[str, Any]]) -> str:
     return to_csv(rows, RELEASE_COLUMNS)
 
 
-def write(out_dir: str | Path, commitments: Iterable[Mapping[str, Any]], releases: Iterable[Mapping[str, Any]]) -> tuple[Path, Path]:
+def write(
+    out_dir: str | Path,
+    commitments: Iterable[Mapping[str, Any]],
+    releases: Iterable[Mapping[str, Any]],
+) -> tuple[Path, Path]:
     """Write commitments.csv and releases.csv into ``out_dir`` (created if missing)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

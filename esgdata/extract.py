@@ -76,9 +76,9 @@ def extract(release: Release) -> Extraction:
         unit_orgs = orgs.within(unit.start, unit.end)
         years: list[int] = []
 
-        def has_target(text: str = unit.text) -> bool:
-            years.extend(targets.target_years(text, language, release_year))
-            return bool(years) or targets.quantity(text) is not None
+        def has_target(text: str = unit.text, found: list[int] = years) -> bool:
+            found.extend(targets.target_years(text, language, release_year))
+            return bool(found) or targets.quantity(text) is not None
 
         decision = kinds.classify(
             unit.text,
@@ -98,27 +98,36 @@ def extract(release: Release) -> Extraction:
         seen[unit.text] += 1
         cue = decision.cue
         committer = next((s.label for s in unit_orgs if s.start - unit.start < cue.start), "")
-        found.append(Commitment(
-            id=commitment_id(release.source_file, unit.text, occurrence),
-            source_file=release.source_file,
-            start=unit.start,
-            end=unit.end,
-            text=unit.text,
-            kind=decision.kind,
-            themes=theme_ids,
-            pillars=themes.pillars(theme_ids),
-            target_years=tuple(years) if decision.kind == "target" else (),
-            speaker=speaker,
-            organization=committer or release.organization,
-            confidence=decision.confidence,
-            cue=Span(f"{decision.kind}: {decision.reason}", unit.start + cue.start, unit.start + cue.end, cue.text),
-            theme_evidence=tuple(evidence),
-            extractor_version=version,
-        ))
+        found.append(
+            Commitment(
+                id=commitment_id(release.source_file, unit.text, occurrence),
+                source_file=release.source_file,
+                start=unit.start,
+                end=unit.end,
+                text=unit.text,
+                kind=decision.kind,
+                themes=theme_ids,
+                pillars=themes.pillars(theme_ids),
+                target_years=tuple(years) if decision.kind == "target" else (),
+                speaker=speaker,
+                organization=committer or release.organization,
+                confidence=decision.confidence,
+                cue=Span(
+                    f"{decision.kind}: {decision.reason}",
+                    unit.start + cue.start,
+                    unit.start + cue.end,
+                    cue.text,
+                ),
+                theme_evidence=tuple(evidence),
+                extractor_version=version,
+            )
+        )
     return Extraction(release, tuple(found))
 
 
-def classify_text(text: str, *, language: str | None = None, release_year: int | None = None) -> dict[str, object]:
+def classify_text(
+    text: str, *, language: str | None = None, release_year: int | None = None
+) -> dict[str, object]:
     """Classify one sentence on its own (no release around it): kind or None, themes, years, evidence."""
     from .release import detect_language
 
@@ -129,12 +138,17 @@ def classify_text(text: str, *, language: str | None = None, release_year: int |
     marker = units[0].marker if units else ""
     years = targets.target_years(text, language, release_year)
     decision = kinds.classify(
-        text, kinds.cue_matcher(language).find(text, folded), language=language, orgs=orgs,
-        speaking=False, marker=marker, has_target=lambda: bool(years) or targets.quantity(text) is not None,
+        text,
+        kinds.cue_matcher(language).find(text, folded),
+        language=language,
+        orgs=orgs,
+        speaking=False,
+        marker=marker,
+        has_target=lambda: bool(years) or targets.quantity(text) is not None,
     )
-    evidence = themes.resolve_weak([
-        s for s in themes.find(text, folded) if not any(o.start < s.end and s.start < o.end for o in orgs)
-    ])
+    evidence = themes.resolve_weak(
+        [s for s in themes.find(text, folded) if not any(o.start < s.end and s.start < o.end for o in orgs)]
+    )
     ids = themes.theme_ids(evidence)
     return {
         "text": text,
@@ -147,8 +161,13 @@ def classify_text(text: str, *, language: str | None = None, release_year: int |
         "organizations": [s.label for s in orgs],
         "evidence": {
             "rule": decision.reason,
-            "cue": {"words": decision.cue.text, "start": decision.cue.start, "end": decision.cue.end}
-            if decision.cue else None,
+            "cue": {
+                "words": decision.cue.text,
+                "start": decision.cue.start,
+                "end": decision.cue.end,
+            }
+            if decision.cue
+            else None,
             "themes": [{"theme": s.label, "words": s.text, "start": s.start, "end": s.end} for s in evidence],
         },
     }

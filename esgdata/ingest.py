@@ -1,4 +1,4 @@
-"""Files in, releases and commitments out: streaming, in worker processes, one bad file never stops the rest."""
+"""Files in, releases and commitments out: streamed, in worker processes; one bad file stops nothing."""
 
 from __future__ import annotations
 
@@ -93,9 +93,7 @@ def extract_files(
             if isinstance(item, str):
                 if on_skipped:
                     on_skipped(item)
-            elif isinstance(item, Failure):
-                yield item
-            elif skip and skip(item):
+            elif isinstance(item, Failure) or (skip and skip(item)):
                 yield item
             else:
                 yield process_file(item, max_bytes, organization)
@@ -154,7 +152,11 @@ def ingest(
         return True
 
     for result in extract_files(
-        paths, max_bytes=max_bytes, jobs=jobs, organization=organization, skip=unchanged,
+        paths,
+        max_bytes=max_bytes,
+        jobs=jobs,
+        organization=organization,
+        skip=unchanged,
         on_skipped=report.skipped.append,
     ):
         if isinstance(result, Path):
@@ -172,9 +174,13 @@ def ingest(
             if seen[name][1] == result.release.content_hash:
                 report.unchanged += 1  # the same file given twice
             else:
-                report.failed.append(Failure(
-                    name, f"another file with the same name was ingested earlier in this run ({seen[name][0]}); "
-                    "release names must be unique, rename one of them"))
+                report.failed.append(
+                    Failure(
+                        name,
+                        f"another file with the same name was ingested earlier in this run "
+                        f"({seen[name][0]}); release names must be unique, rename one of them",
+                    )
+                )
         else:
             seen[name] = (name, result.release.content_hash)
             try:
@@ -198,8 +204,11 @@ def safe_upload_name(name: str) -> str:
     base = _UNSAFE.sub("_", "".join(ch for ch in base if ch.isprintable())).strip(" .")
     base = base[-150:]
     if not base or not readers.is_supported(base):
-        raise ReadError(name or "(no name)", "not a usable file name for an upload: it needs a name ending in "
-                        + ", ".join(sorted(readers.FORMATS)))
+        raise ReadError(
+            name or "(no name)",
+            "not a usable file name for an upload: it needs a name ending in "
+            + ", ".join(sorted(readers.FORMATS)),
+        )
     return base
 
 

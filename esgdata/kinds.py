@@ -28,11 +28,20 @@ from .models import Span
 
 MIN_CONFIDENCE = 0.6
 _COMMITTING = ("future", "modal", "directive", "practice")
-_BASE = {"future": 0.75, "modal": 0.75, "directive": 0.7, "practice": 0.72, "manner": 0.55, "enumeration": 0.7}
+_BASE = {
+    "future": 0.75,
+    "modal": 0.75,
+    "directive": 0.7,
+    "practice": 0.72,
+    "manner": 0.55,
+    "enumeration": 0.7,
+}
 _CLAUSE_BREAK = re.compile(r"[,;:，；：]|\b(?:that|and|but|which|while|when)\b|[“”\"]")
 _CLAUSE_END = re.compile(r"[,;:，；：。]")
 # A specific past moment before a practice cue makes it a report of an event (2020年，… / 12月15日，…).
-_ZH_PAST_MOMENT = re.compile(r"\d{4}\s*年(?!以来|来|前|底前|左右)|[\d一二三四五六七八九十]{1,2}月[\d一二三四五六七八九十]{1,3}日")
+_ZH_PAST_MOMENT = re.compile(
+    r"\d{4}\s*年(?!以来|来|前|底前|左右)|[\d一二三四五六七八九十]{1,2}月[\d一二三四五六七八九十]{1,3}日"
+)
 
 
 @dataclass(frozen=True)
@@ -55,7 +64,7 @@ def cue_matcher(language: str) -> Matcher:
 
 def _subject_clause(text: str, cue: Span) -> tuple[int, int]:
     """Offsets of the clause in front of a modal: where its subject must be."""
-    prefix = text[:cue.start]
+    prefix = text[: cue.start]
     breaks = [m.end() for m in _CLAUSE_BREAK.finditer(prefix)]
     start = breaks[-1] if breaks else 0
     if not prefix[start:].strip() and len(breaks) > 1:
@@ -72,9 +81,12 @@ def _precedes_verb(text: str, cue: Span) -> bool:
     """'resolutely implemented', not 'contributed actively' or 'cooperate more deeply'."""
     if cue.label != "manner" or " " in cue.text or not cue.text.endswith("ly"):
         return True
-    after = text[cue.end:cue.end + 20]
-    return bool(re.match(r"\s+[a-z]{3,}", after)) and not re.match(r"\s+(?:to|and|in|on|at|with|for)\b", after) \
-        and not _AFTER_VERB.search(text[:cue.start])
+    after = text[cue.end : cue.end + 20]
+    return (
+        bool(re.match(r"\s+[a-z]{3,}", after))
+        and not re.match(r"\s+(?:to|and|in|on|at|with|for)\b", after)
+        and not _AFTER_VERB.search(text[: cue.start])
+    )
 
 
 def _disposal(text: str, cues: list[Span], modal: Span) -> bool:
@@ -108,9 +120,12 @@ def classify(
     if text.rstrip().endswith((":", "：")):
         return Decision(None, None, 0.0, "lead-in to an enumeration")
     # "国家电网" is a name and "China's top automakers" a possessive: neither is a general subject.
-    cues = [c for c in cues if c.label != "general" or not (
-        any(o.start <= c.start < o.end for o in orgs) or text.startswith(("'s", "’s"), c.end)
-    )]
+    cues = [
+        c
+        for c in cues
+        if c.label != "general"
+        or not (any(o.start <= c.start < o.end for o in orgs) or text.startswith(("'s", "’s"), c.end))
+    ]
     committing = []
     forecast_modal = None
     for c in cues:
@@ -128,19 +143,37 @@ def classify(
     backed = agent_before or speaking or bool(marker)
     if lead_in:
         return Decision(None, None, 0.0, "lead-in to an enumeration")
-    if marker and (speaking or re.match(r"\s*to\s", text[len(marker):])):
+    if marker and (speaking or re.match(r"\s*to\s", text[len(marker) :])):
         # "First, to focus on ...": an item of a plan or a speech is an intention, whatever its verbs.
-        kind, cue, confidence, reason = "pledge", Span("enumeration", 0, len(marker), marker), _BASE["enumeration"], "enumerated item"
+        kind, cue, confidence, reason = (
+            "pledge",
+            Span("enumeration", 0, len(marker), marker),
+            _BASE["enumeration"],
+            "enumerated item",
+        )
         if deciding and deciding.label != "practice":
             cue, reason = deciding, f"enumerated item with {deciding.label} cue"
     elif deciding is None:
         manner = next((c for c in cues if c.label == "manner" and _precedes_verb(text, c)), None)
-        if manner and agent_before and not any(c.label == "event" for c in cues) and not (
-            language == "zh" and _ZH_PAST_MOMENT.search(text, 0, manner.start)
+        if (
+            manner
+            and agent_before
+            and not any(c.label == "event" for c in cues)
+            and not (language == "zh" and _ZH_PAST_MOMENT.search(text, 0, manner.start))
         ):
-            kind, cue, confidence, reason = "practice", manner, _BASE["manner"], "manner adverb with the organisation as subject"
+            kind, cue, confidence, reason = (
+                "practice",
+                manner,
+                _BASE["manner"],
+                "manner adverb with the organisation as subject",
+            )
         elif forecast_modal:
-            return Decision(None, forecast_modal, 0.0, f"'{forecast_modal.text}' without the organisation as its subject: a forecast")
+            return Decision(
+                None,
+                forecast_modal,
+                0.0,
+                f"'{forecast_modal.text}' without the organisation as its subject: a forecast",
+            )
         else:
             return Decision(None, None, 0.0, "no commitment cue")
     else:
@@ -154,9 +187,13 @@ def classify(
             cues, orgs, clause_start, clause_end
         ):
             return Decision(None, deciding, 0.25, "statement about the country or the world in general")
-        if kind == "practice" and not speaking and (
-            any(c.label == "event" for c in subject)
-            or (language == "zh" and _ZH_PAST_MOMENT.search(text, 0, deciding.start))
+        if (
+            kind == "practice"
+            and not speaking
+            and (
+                any(c.label == "event" for c in subject)
+                or (language == "zh" and _ZH_PAST_MOMENT.search(text, 0, deciding.start))
+            )
         ):
             return Decision(None, deciding, 0.3, "a one-off past event, not a standing practice")
     if kind == "pledge" and has_target():

@@ -14,13 +14,41 @@ from .errors import EsgDataError
 
 # The contract's theme ids, in its order (spec section 3); the lexicon must define exactly these.
 THEME_IDS: tuple[str, ...] = (
-    "climate", "energy", "pollution", "water", "circular", "ecology", "green_finance",
-    "health_safety", "rural", "community", "workforce", "innovation", "international", "customers",
-    "esg", "governance", "risk_compliance", "party", "strategy",
+    "climate",
+    "energy",
+    "pollution",
+    "water",
+    "circular",
+    "ecology",
+    "green_finance",
+    "health_safety",
+    "rural",
+    "community",
+    "workforce",
+    "innovation",
+    "international",
+    "customers",
+    "esg",
+    "governance",
+    "risk_compliance",
+    "party",
+    "strategy",
 )
 LANGUAGES: tuple[str, ...] = ("en", "zh")
 CUE_KINDS: tuple[str, ...] = (
-    "future", "modal", "modal_object", "directive", "practice", "manner", "agent", "forecast", "event", "report", "general", "hedge", "not",
+    "future",
+    "modal",
+    "modal_object",
+    "directive",
+    "practice",
+    "manner",
+    "agent",
+    "forecast",
+    "event",
+    "report",
+    "general",
+    "hedge",
+    "not",
 )
 
 
@@ -38,7 +66,8 @@ class Theme:
     label_zh: str
     keywords: dict[str, tuple[str, ...]]
     negatives: dict[str, tuple[str, ...]]
-    weak: dict[str, tuple[str, ...]]  # count only beside another theme of the same pillar
+    weak: dict[str, tuple[str, ...]]  # count beside a strong theme of the same pillar, or alone
+    context: dict[str, tuple[str, ...]]  # count only beside a strong theme of the same pillar
 
 
 @dataclass(frozen=True)
@@ -63,7 +92,9 @@ def _words(value: Any, where: str) -> tuple[str, ...]:
     if value is None:
         return ()
     if not isinstance(value, list) or not all(isinstance(w, str) and w.strip() for w in value):
-        raise LexiconError(f"{where}: must be a list of non-empty strings (quote numbers and phrases with commas)")
+        raise LexiconError(
+            f"{where}: must be a list of non-empty strings (quote numbers and phrases with commas)"
+        )
     if len(set(value)) != len(value):
         dupes = sorted({w for w in value if value.count(w) > 1})
         raise LexiconError(f"{where}: repeated entries {dupes}")
@@ -89,6 +120,9 @@ def themes() -> dict[str, Theme]:
             keywords={lang: _words(entry.get(lang), f"{where}.{lang}") for lang in LANGUAGES},
             negatives={lang: _words(entry.get(f"not_{lang}"), f"{where}.not_{lang}") for lang in LANGUAGES},
             weak={lang: _words(entry.get(f"weak_{lang}"), f"{where}.weak_{lang}") for lang in LANGUAGES},
+            context={
+                lang: _words(entry.get(f"context_{lang}"), f"{where}.context_{lang}") for lang in LANGUAGES
+            },
         )
     return out
 
@@ -125,7 +159,13 @@ def organizations() -> dict[str, Organization]:
 
 
 PEOPLE_SECTIONS: tuple[str, ...] = (
-    "surnames_en", "titles_en", "verbs_en", "surnames_zh", "titles_zh", "verbs_zh", "not_names_zh",
+    "surnames_en",
+    "titles_en",
+    "verbs_en",
+    "surnames_zh",
+    "titles_zh",
+    "verbs_zh",
+    "not_names_zh",
 )
 
 

@@ -25,9 +25,12 @@ from functools import lru_cache
 from .models import Span
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-_SEPARATORS = "\t\n\r\f\v\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000-\u2010\u2011\u2012\u2013\u2014\u2015"
-_FOLD_TABLE = {ord(c): " " for c in _SEPARATORS}
-_FOLD_TABLE.update({c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)})  # full-width ASCII
+_SEPARATORS = (
+    "\t\n\r\f\v\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+    "\u202f\u205f\u3000-\u2010\u2011\u2012\u2013\u2014\u2015"
+)
+_FOLD_TABLE: dict[int, str] = {ord(c): " " for c in _SEPARATORS}
+_FOLD_TABLE.update({c: chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)})  # full-width ASCII
 _FOLD_TABLE.update({ord("’"): "'", ord("‘"): "'"})
 
 
@@ -125,7 +128,9 @@ class Matcher:
         self._patterns = self._compile(entries, self._labels)
         self._negatives = self._compile(negatives or {}, self._negative_labels)
 
-    def _compile(self, entries: Mapping[str, Iterable[str]], labels: dict[str, set[str]]) -> list[tuple[re.Pattern[str], str]]:
+    def _compile(
+        self, entries: Mapping[str, Iterable[str]], labels: dict[str, set[str]]
+    ) -> list[tuple[re.Pattern[str], str]]:
         groups: dict[str, set[str]] = {"latin": set(), "acronym": set(), "cjk": set()}
         for label, keywords in entries.items():
             for keyword in keywords:
@@ -164,7 +169,13 @@ class Matcher:
                 return found
         return set()
 
-    def _scan(self, folded: str, low: str, patterns: list[tuple[re.Pattern[str], str]], labels: dict[str, set[str]]) -> list[tuple[int, int, str]]:
+    def _scan(
+        self,
+        folded: str,
+        low: str,
+        patterns: list[tuple[re.Pattern[str], str]],
+        labels: dict[str, set[str]],
+    ) -> list[tuple[int, int, str]]:
         hits = []
         end_of_text = len(folded)
         has_cjk = None
@@ -176,7 +187,10 @@ class Matcher:
             acronym = group == "acronym"
             for m in regex.finditer(folded if acronym else low):
                 start, end = m.span()
-                if acronym and ((start and _word_char(folded[start - 1])) or (end < end_of_text and _word_char(folded[end]))):
+                if acronym and (
+                    (start and _word_char(folded[start - 1]))
+                    or (end < end_of_text and _word_char(folded[end]))
+                ):
                     continue
                 for label in sorted(self._lookup(m.group(), labels)):
                     hits.append((start, end, label))

@@ -11,11 +11,28 @@ from .models import Document, Release
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]")
 _FIELD_LABELS = {
-    "source": "source", "来源": "source", "來源": "source", "稿源": "source", "出处": "source",
-    "date": "date", "published": "date", "publish date": "date", "release date": "date",
-    "发布时间": "date", "發布時間": "date", "发布日期": "date", "發布日期": "date", "日期": "date",
-    "时间": "date", "時間": "date", "发表时间": "date",
-    "author": "author", "作者": "author", "编辑": "author", "責任編輯": "author", "责任编辑": "author",
+    "source": "source",
+    "来源": "source",
+    "來源": "source",
+    "稿源": "source",
+    "出处": "source",
+    "date": "date",
+    "published": "date",
+    "publish date": "date",
+    "release date": "date",
+    "发布时间": "date",
+    "發布時間": "date",
+    "发布日期": "date",
+    "發布日期": "date",
+    "日期": "date",
+    "时间": "date",
+    "時間": "date",
+    "发表时间": "date",
+    "author": "author",
+    "作者": "author",
+    "编辑": "author",
+    "責任編輯": "author",
+    "责任编辑": "author",
 }
 _FIELD = re.compile(
     r"(?P<label>" + "|".join(sorted(map(re.escape, _FIELD_LABELS), key=len, reverse=True)) + r")\s*[:：]",
@@ -40,7 +57,7 @@ def _header_fields(line: str) -> dict[str, str] | None:
     fields: dict[str, str] = {}
     for i, m in enumerate(matches):
         end = matches[i + 1].start() if i + 1 < len(matches) else len(line)
-        fields[_FIELD_LABELS[m.group("label").lower()]] = line[m.end():end].strip().strip("|").strip()
+        fields[_FIELD_LABELS[m.group("label").lower()]] = line[m.end() : end].strip().strip("|").strip()
     return fields
 
 
@@ -50,7 +67,8 @@ def _join_lines(lines: list[str]) -> str:
     for line in (ln.strip() for ln in lines):
         if not line:
             continue
-        if out and not (_CJK.match(out[-1]) or out[-1] in "，。；：、“”") or out and not _CJK.match(line[0]):
+        chinese_join = _CJK.match(out[-1]) or out[-1] in "，。；：、“”" if out else False
+        if out and (not chinese_join or not _CJK.match(line[0])):
             out += " "
         out += line
     return out.replace("  ", " ") if "  " in out and not _CJK.search(out) else out

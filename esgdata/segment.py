@@ -9,6 +9,7 @@ closing quotes after them). An enumeration ("First, ... Second, ...", "1) ... 2)
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -44,7 +45,8 @@ _EN_ITEM_START = re.compile(
 # Numbered items inside one sentence: "... calls for: 1) ...; 2) ...; 3) ..."
 _EN_INLINE_ITEM = re.compile(r"(?:(?<=[\s:;,])|^)\(?(\d{1,2}|[a-h])\)\s+(?=\S)")
 _EN_INLINE_ORDINAL = re.compile(
-    r"(?<=[;:])\s+(?=(?:first(?:ly)?|second(?:ly)?|third(?:ly)?|fourth(?:ly)?|finally|lastly),\s)", re.IGNORECASE
+    r"(?<=[;:])\s+(?=(?:first(?:ly)?|second(?:ly)?|third(?:ly)?|fourth(?:ly)?|finally|lastly),\s)",
+    re.IGNORECASE,
 )
 
 _ZH_SENTENCE = re.compile(r"[^。！？!?]*(?:[。！？!?]+[”’」』）)\"]*|$)")
@@ -77,11 +79,13 @@ def _sentence_offsets(text: str) -> list[tuple[int, int]]:
 def _english_spans(body: str) -> list[tuple[int, int]]:
     """Sentence spans of a whole body; never across a paragraph break."""
     cuts: list[tuple[int, int]] = []
-    forced = sorted({m.end() for m in re.finditer(r"\n\n+", body)} | {m.end() for m in _MISSING_SPACE.finditer(body)})
+    forced = sorted(
+        {m.end() for m in re.finditer(r"\n\n+", body)} | {m.end() for m in _MISSING_SPACE.finditer(body)}
+    )
     for start, end in _sentence_offsets(body):
         lo, hi = bisect.bisect_right(forced, start), bisect.bisect_left(forced, end)
         breaks = [start, *forced[lo:hi], end]
-        for a, b in zip(breaks, breaks[1:], strict=False):
+        for a, b in itertools.pairwise(breaks):
             chunk = body[a:b]
             stripped = chunk.strip()
             if stripped:
@@ -89,9 +93,13 @@ def _english_spans(body: str) -> list[tuple[int, int]]:
                 cuts.append((a + lead, a + lead + len(stripped)))
     spans: list[tuple[int, int]] = []
     for start, end in cuts:
-        if spans and "\n\n" not in body[spans[-1][1]:start] and (
-            _NO_BREAK_AFTER.search(body, max(spans[-1][0], spans[-1][1] - 10), spans[-1][1])
-            or body[start:start + 1].islower()
+        if (
+            spans
+            and "\n\n" not in body[spans[-1][1] : start]
+            and (
+                _NO_BREAK_AFTER.search(body, max(spans[-1][0], spans[-1][1] - 10), spans[-1][1])
+                or body[start : start + 1].islower()
+            )
         ):
             spans[-1] = (spans[-1][0], end)
         else:
@@ -109,13 +117,19 @@ def _split_inline_items(text: str, start: int) -> list[tuple[int, int, str]]:
         return [(start, start + len(text), "")]
     pieces = []
     bounds = [0, *cuts, len(text)] if cuts[0] > 0 else [*cuts, len(text)]
-    for a, b in zip(bounds, bounds[1:], strict=False):
+    for a, b in itertools.pairwise(bounds):
         piece = text[a:b].rstrip()
         lead = len(piece) - len(piece.lstrip())
         piece = piece.strip()
         if piece:
             marker = _EN_ITEM_START.match(piece)
-            pieces.append((start + a + lead, start + a + lead + len(piece), marker.group(0).strip() if marker else ""))
+            pieces.append(
+                (
+                    start + a + lead,
+                    start + a + lead + len(piece),
+                    marker.group(0).strip() if marker else "",
+                )
+            )
     return pieces
 
 
@@ -137,17 +151,29 @@ def _mark_lead_ins(units: list[Unit]) -> list[Unit]:
     out = []
     for i, unit in enumerate(units):
         nxt = units[i + 1] if i + 1 < len(units) else None
-        if (not unit.marker and nxt is not None and nxt.paragraph == unit.paragraph and nxt.marker
-                and _is_first_marker(nxt.marker)
-                and (unit.text.endswith((":", "：")) or (
-                    nxt.start - unit.end <= 2 and not unit.text.endswith((".", "。", "!", "?", "！", "？"))))):
+        if (
+            not unit.marker
+            and nxt is not None
+            and nxt.paragraph == unit.paragraph
+            and nxt.marker
+            and _is_first_marker(nxt.marker)
+            and (
+                unit.text.endswith((":", "："))
+                or (nxt.start - unit.end <= 2 and not unit.text.endswith((".", "。", "!", "?", "！", "？")))
+            )
+        ):
             unit = Unit(unit.start, unit.end, unit.text, unit.paragraph, unit.marker, lead_in=True)
         out.append(unit)
     return out
 
 
 def _is_first_marker(marker: str) -> bool:
-    return bool(re.match(r"(?:First|first|1\)|\(1\)|\(a\)|a\)|I\.|一是|（一）|\(一\)|第一|1[.、．]|一、|其一)", marker))
+    return bool(
+        re.match(
+            r"(?:First|first|1\)|\(1\)|\(a\)|a\)|I\.|一是|（一）|\(一\)|第一|1[.、．]|一、|其一)",
+            marker,
+        )
+    )
 
 
 @lru_cache(maxsize=1)
@@ -169,19 +195,23 @@ def _chinese_units(paragraph: str, base: int, index: int) -> list[Unit]:
         cuts = sorted(set(cuts))
         # One marker alone is no enumeration ("1.5倍", a stray "一是").
         markers = [c for c in cuts[1:] if _ZH_MARKER.match(sentence, c)]
-        if len(markers) == 1 and not _ZH_MARKER.match(sentence, 0) and not re.search(
-            rf"[{_ZH_NUM}]是|[（(]一[）)]|第一", sentence[: markers[0]]
+        if (
+            len(markers) == 1
+            and not _ZH_MARKER.match(sentence, 0)
+            and not re.search(rf"[{_ZH_NUM}]是|[（(]一[）)]|第一", sentence[: markers[0]])
         ):
             cuts = [c for c in cuts if c not in markers]  # one marker alone is no enumeration
         for a, b in zip(cuts, [*cuts[1:], len(sentence)], strict=False):
             piece = sentence[a:b]
             stripped = piece.strip().rstrip("；;，,：:")
-            if not stripped.strip("”’」』）)\""):
+            if not stripped.strip('”’」』）)"'):
                 continue
             offset = a + (len(piece) - len(piece.lstrip()))
             marker = _ZH_MARKER.match(stripped)
             start = base + sentence_start + offset
-            units.append(Unit(start, start + len(stripped), stripped, index, marker.group(0) if marker else ""))
+            units.append(
+                Unit(start, start + len(stripped), stripped, index, marker.group(0) if marker else "")
+            )
     return units
 
 

@@ -22,21 +22,146 @@ from .segment import Unit
 _PARTICLES = r"(?:van|von|de|der|den|du|da|di|la|le|el|al)"
 _TOKEN = r"[A-Z][a-z]+(?:-[a-z]+)?"
 _STOP_TOKENS = {
-    "The", "This", "That", "These", "Those", "It", "He", "She", "They", "We", "In", "At", "On", "As",
-    "Speaking", "According", "During", "After", "Before", "When", "While", "Meanwhile", "And", "But",
-    "China", "Chinese", "Beijing", "Party", "Company", "Group", "Corporation", "Ltd", "Co", "State",
-    "National", "Central", "Council", "Committee", "Ministry", "Commission", "Office", "Bureau",
-    "Government", "Association", "Society", "Agency", "Alliance", "Forum", "Conference", "Report",
-    "General", "Secretary", "Chairman", "President", "Director", "Manager", "Vice", "Deputy", "Mr",
-    "Mrs", "Ms", "Dr", "Chief", "Executive", "Standing", "First", "Second", "Third", "Finally",
-    "Xinhua", "Reuters", "Friday", "Monday", "Tuesday", "Wednesday", "Thursday", "Saturday",
-    "Sunday", "January", "February", "March", "April", "May", "June", "July", "August",
-    "September", "October", "November", "December", "Qinghai", "Xinjiang", "Tibet", "Guangdong",
-    "Sichuan", "Henan", "Hunan", "Hubei", "Anhui", "Jiangsu", "Zhejiang", "Shanghai", "Tianjin",
-    "Yunnan", "Guizhou", "Gansu", "Shanxi", "Shaanxi", "Hebei", "Shandong", "Fujian", "Jiangxi",
-    "Liaoning", "Jilin", "Hainan", "Ningxia", "Inner", "Mongolia", "Chongqing", "Hong", "Kong",
-    "Macao", "Taiwan", "Africa", "Asia", "Europe", "America", "Southern", "Northern", "Eastern",
-    "Western", "Energy", "Power", "Grid", "Solar", "Wind", "Oil", "Gas", "Coal", "Steel",
+    "The",
+    "This",
+    "That",
+    "These",
+    "Those",
+    "It",
+    "He",
+    "She",
+    "They",
+    "We",
+    "In",
+    "At",
+    "On",
+    "As",
+    "Speaking",
+    "According",
+    "During",
+    "After",
+    "Before",
+    "When",
+    "While",
+    "Meanwhile",
+    "And",
+    "But",
+    "China",
+    "Chinese",
+    "Beijing",
+    "Party",
+    "Company",
+    "Group",
+    "Corporation",
+    "Ltd",
+    "Co",
+    "State",
+    "National",
+    "Central",
+    "Council",
+    "Committee",
+    "Ministry",
+    "Commission",
+    "Office",
+    "Bureau",
+    "Government",
+    "Association",
+    "Society",
+    "Agency",
+    "Alliance",
+    "Forum",
+    "Conference",
+    "Report",
+    "General",
+    "Secretary",
+    "Chairman",
+    "President",
+    "Director",
+    "Manager",
+    "Vice",
+    "Deputy",
+    "Mr",
+    "Mrs",
+    "Ms",
+    "Dr",
+    "Chief",
+    "Executive",
+    "Standing",
+    "First",
+    "Second",
+    "Third",
+    "Finally",
+    "Xinhua",
+    "Reuters",
+    "Friday",
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Saturday",
+    "Sunday",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+    "Qinghai",
+    "Xinjiang",
+    "Tibet",
+    "Guangdong",
+    "Sichuan",
+    "Henan",
+    "Hunan",
+    "Hubei",
+    "Anhui",
+    "Jiangsu",
+    "Zhejiang",
+    "Shanghai",
+    "Tianjin",
+    "Yunnan",
+    "Guizhou",
+    "Gansu",
+    "Shanxi",
+    "Shaanxi",
+    "Hebei",
+    "Shandong",
+    "Fujian",
+    "Jiangxi",
+    "Liaoning",
+    "Jilin",
+    "Hainan",
+    "Ningxia",
+    "Inner",
+    "Mongolia",
+    "Chongqing",
+    "Hong",
+    "Kong",
+    "Macao",
+    "Taiwan",
+    "Africa",
+    "Asia",
+    "Europe",
+    "America",
+    "Southern",
+    "Northern",
+    "Eastern",
+    "Western",
+    "Energy",
+    "Power",
+    "Grid",
+    "Solar",
+    "Wind",
+    "Oil",
+    "Gas",
+    "Coal",
+    "Steel",
 }
 
 
@@ -69,22 +194,29 @@ def _patterns() -> dict[str, re.Pattern[str]]:
             rf"(?P<name>{name})(?:,\s(?P<title>[^;]{{2,160}}?),)?\s+(?:also\s+|further\s+|then\s+|later\s+|[a-z]+\s+)?(?:{verbs_en})\b"
         ),
         "en_appositive": re.compile(rf"(?P<name>{name}),\s(?P<title>[^,;]{{2,160}}?)[,;]"),
-        "en_verb_name": re.compile(rf"\b(?:{verbs_en}|according to)\s+(?P<name>{name})(?:,\s(?P<title>[^,;]{{2,160}}?)[,.])?"),
+        "en_verb_name": re.compile(
+            rf"\b(?:{verbs_en}|according to)\s+(?P<name>{name})(?:,\s(?P<title>[^,;]{{2,160}}?)[,.])?"
+        ),
         "en_subject": re.compile(rf"^(?:[^,]{{0,60}},\s)?(?P<name>{name})\b"),
         "en_title_reference": re.compile(
-            rf"\b(?:[Aa]ccording to\s+)?[Tt]he\s+(?:[A-Z][\w-]*\s+){{0,2}}(?:{titles_en})\b(?:,?\s+(?:{verbs_en}))?"
+            rf"\b(?:[Aa]ccording to\s+)?[Tt]he\s+(?:[A-Z][\w-]*\s+){{0,2}}(?:{titles_en})\b"
+            rf"(?:,?\s+(?:{verbs_en}))?"
         ),
         "en_any_verb": re.compile(
             rf"(?<![A-Za-z]){trie_pattern([*people['verbs_en'], 'according to'])}(?![A-Za-z])"
         ),
         "en_he_she": re.compile(r"(?<![A-Za-z])(?:[Hh]e|[Ss]he)(?![A-Za-z])"),
-        "en_pronoun": re.compile(rf"\b(?:[Hh]e|[Ss]he)\s+(?:also\s+|further\s+|then\s+)?(?:{verbs_en})\b|\b(?:{verbs_en})\s+(?:he|she)\b|^(?:[Hh]e|[Ss]he)\b"),
+        "en_pronoun": re.compile(
+            rf"\b(?:[Hh]e|[Ss]he)\s+(?:also\s+|further\s+|then\s+)?(?:{verbs_en})\b|\b(?:{verbs_en})\s+(?:he|she)\b|^(?:[Hh]e|[Ss]he)\b"
+        ),
         "zh_name_verb": re.compile(
             rf"(?P<title>(?:{titles_zh})、?)?(?P<name>(?:{surnames_zh})[\u4e00-\u9fff]{{1,2}}?)"
             rf"(?:在[^，。；]{{0,24}}?(?:上|中|时|期间))?[，,]?(?:{verbs_zh})"
         ),
         "zh_pronoun": re.compile(rf"(?:^|[，。；：“”\"])(?:他|她)(?:还|也|进一步|同时|最后)?(?:{verbs_zh})"),
-        "zh_titled": re.compile(rf"(?:{titles_zh})(?:、(?:{titles_zh}))*(?P<name>(?:{surnames_zh})[\u4e00-\u9fff]{{1,2}})"),
+        "zh_titled": re.compile(
+            rf"(?:{titles_zh})(?:、(?:{titles_zh}))*(?P<name>(?:{surnames_zh})[\u4e00-\u9fff]{{1,2}})"
+        ),
         "zh_any_verb": re.compile(rf"(?:{verbs_zh})"),
     }
 
@@ -119,7 +251,9 @@ class SpeakerTracker:
         self._surnames_en = set(people["surnames_en"])
         self._not_names_zh = set(people["not_names_zh"])
         self._surnames_zh = set(people["surnames_zh"])
-        self._verbs = [m.start() for m in _patterns()["en_any_verb"].finditer(body)] if language != "zh" else []
+        self._verbs = (
+            [m.start() for m in _patterns()["en_any_verb"].finditer(body)] if language != "zh" else []
+        )
         self._body = body
         self._introductions_read = language == "zh"
 
@@ -132,7 +266,11 @@ class SpeakerTracker:
     def _english_name(self, raw: str, title: str | None, speaking: bool = False) -> str:
         tokens = raw.split()
         leading = []
-        while tokens and tokens[0] in _STOP_TOKENS and not (tokens[0] in self._surnames_en and 2 <= len(tokens) <= 3):
+        while (
+            tokens
+            and tokens[0] in _STOP_TOKENS
+            and not (tokens[0] in self._surnames_en and 2 <= len(tokens) <= 3)
+        ):
             leading.append(tokens.pop(0))
         if leading:  # "Chief Executive Ben van Beurden": the title stands before the name
             title = " ".join(filter(None, [title, *leading]))
@@ -152,8 +290,11 @@ class SpeakerTracker:
             return self.full_names.get(tokens[0], "")
         # Two or three capitalised words right next to a speech verb ("said Tom Fanning") name a
         # person once organisations are ruled out; elsewhere a surname or a title must confirm it.
-        if name in self.full_names.values() or tokens[0] in self._surnames_en or _titled(title) or (
-            speaking and len(tokens) <= 3
+        if (
+            name in self.full_names.values()
+            or tokens[0] in self._surnames_en
+            or _titled(title)
+            or (speaking and len(tokens) <= 3)
         ):
             return self._register(name)
         return ""
@@ -196,7 +337,12 @@ class SpeakerTracker:
             if name in self._not_names_zh or name[:2] in self._not_names_zh:
                 continue
             before = text[m.start("name") - 1] if m.start("name") > 0 else ""
-            if m.group("title") or name in self.full_names.values() or before in "，。；：、（(“\" " or not before:
+            if (
+                m.group("title")
+                or name in self.full_names.values()
+                or before in '，。；：、（(“" '
+                or not before
+            ):
                 self.full_names.setdefault(name, name)
                 self.subject = name
                 return name

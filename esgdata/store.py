@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, func, select, update
+from sqlalchemy import Connection, Engine, Integer, String, cast, create_engine, event, func, select, update
 from sqlalchemy.engine import make_url
 
 from . import export, schema
@@ -86,14 +86,17 @@ def connect(url: str | None = None) -> Engine:
     except StoreError:
         raise
     except Exception as exc:
-        raise StoreError(f"cannot open the store at {parsed.render_as_string(hide_password=True)}: {exc}") from None
+        raise StoreError(
+            f"cannot open the store at {parsed.render_as_string(hide_password=True)}: {exc}"
+        ) from None
     return engine
 
 
 def _bump_revision(conn: Connection) -> None:
     updated = conn.execute(
-        update(schema.meta).where(schema.meta.c.key == "revision")
-        .values(value=func.cast(func.cast(schema.meta.c.value, schema.Integer) + 1, schema.String))
+        update(schema.meta)
+        .where(schema.meta.c.key == "revision")
+        .values(value=cast(cast(schema.meta.c.value, Integer) + 1, String))
     )
     if updated.rowcount == 0:
         conn.execute(schema.meta.insert().values(key="revision", value="1"))
@@ -110,8 +113,9 @@ def stored_state(engine: Engine, source_file: str) -> tuple[str, str] | None:
     """(content hash, extractor version) of a stored release, or None."""
     with engine.connect() as conn:
         row = conn.execute(
-            select(schema.releases.c.content_hash, schema.releases.c.extractor_version)
-            .where(schema.releases.c.source_file == source_file)
+            select(schema.releases.c.content_hash, schema.releases.c.extractor_version).where(
+                schema.releases.c.source_file == source_file
+            )
         ).first()
     return (row[0], row[1]) if row else None
 
@@ -151,16 +155,26 @@ def save(engine: Engine, x: Extraction) -> SaveOutcome:
     r = x.release
     version = x.commitments[0].extractor_version if x.commitments else _version()
     values = {
-        "source_file": r.source_file, "content_hash": r.content_hash, "title": r.title, "date": r.date,
-        "source": r.source, "language": r.language, "organization": r.organization, "format": r.format,
-        "body": r.body, "warnings": json.dumps(list(r.warnings), ensure_ascii=False),
-        "extractor_version": version, "ingested_at": dt.datetime.now(dt.UTC),
+        "source_file": r.source_file,
+        "content_hash": r.content_hash,
+        "title": r.title,
+        "date": r.date,
+        "source": r.source,
+        "language": r.language,
+        "organization": r.organization,
+        "format": r.format,
+        "body": r.body,
+        "warnings": json.dumps(list(r.warnings), ensure_ascii=False),
+        "extractor_version": version,
+        "ingested_at": dt.datetime.now(dt.UTC),
     }
     rel = schema.releases
     com = schema.commitments
     with engine.begin() as conn:
         row = conn.execute(
-            select(rel.c.id, rel.c.content_hash, rel.c.extractor_version).where(rel.c.source_file == r.source_file)
+            select(rel.c.id, rel.c.content_hash, rel.c.extractor_version).where(
+                rel.c.source_file == r.source_file
+            )
         ).first()
         if row and row.content_hash == r.content_hash and row.extractor_version == version:
             return SaveOutcome("unchanged", len(x.commitments))
@@ -169,7 +183,9 @@ def save(engine: Engine, x: Extraction) -> SaveOutcome:
             conn.execute(update(rel).where(rel.c.id == release_id).values(**values))
             status = "updated"
         else:
-            release_id = conn.execute(rel.insert().values(**values)).inserted_primary_key[0]
+            inserted = conn.execute(rel.insert().values(**values)).inserted_primary_key
+            assert inserted is not None
+            release_id = inserted[0]
             status = "added"
         new_rows = _commitment_values(x, release_id)
         new_ids = {v["id"] for v in new_rows}
@@ -198,9 +214,11 @@ def delete_release(engine: Engine, source_file: str) -> bool:
     with engine.begin() as conn:
         deleted = conn.execute(schema.releases.delete().where(schema.releases.c.source_file == source_file))
         if deleted.rowcount:
-            conn.execute(schema.commitments.delete().where(
-                schema.commitments.c.release_id.not_in(select(schema.releases.c.id))
-            ))
+            conn.execute(
+                schema.commitments.delete().where(
+                    schema.commitments.c.release_id.not_in(select(schema.releases.c.id))
+                )
+            )
             _bump_revision(conn)
     return bool(deleted.rowcount)
 
@@ -224,13 +242,21 @@ def release_rows(engine: Engine) -> list[dict[str, Any]]:
     rel = schema.releases
     counts = (
         select(schema.commitments.c.release_id, func.count().label("n"))
-        .group_by(schema.commitments.c.release_id).subquery()
+        .group_by(schema.commitments.c.release_id)
+        .subquery()
     )
     query = (
         select(
-            rel.c.source_file, rel.c.date.label("release_date"), rel.c.title.label("release_title"),
-            rel.c.language, rel.c.organization, func.coalesce(counts.c.n, 0).label("commitments"),
-            rel.c.source, rel.c.format, rel.c.content_hash, rel.c.warnings,
+            rel.c.source_file,
+            rel.c.date.label("release_date"),
+            rel.c.title.label("release_title"),
+            rel.c.language,
+            rel.c.organization,
+            func.coalesce(counts.c.n, 0).label("commitments"),
+            rel.c.source,
+            rel.c.format,
+            rel.c.content_hash,
+            rel.c.warnings,
         )
         .select_from(rel.outerjoin(counts, counts.c.release_id == rel.c.id))
         .order_by(rel.c.source_file)
@@ -251,7 +277,8 @@ def release_body(engine: Engine, source_file: str) -> dict[str, Any]:
             raise StoreError(f"no release named {source_file!r} in the store")
         spans = conn.execute(
             select(com.c.id, com.c.start, com.c.end, com.c.kind, com.c.text)
-            .where(com.c.release_id == row.id).order_by(com.c.start)
+            .where(com.c.release_id == row.id)
+            .order_by(com.c.start)
         ).all()
     out = dict(row._mapping)
     out["commitments"] = [dict(s._mapping) for s in spans]
@@ -283,7 +310,9 @@ def commitments_frame(engine: Engine) -> pd.DataFrame:
     rows = commitment_rows(engine)
     frame = pd.DataFrame(rows, columns=list(export.COMMITMENT_COLUMNS))
     frame["confidence"] = pd.to_numeric(frame["confidence"])
-    frame["release_day"] = pd.to_datetime(frame["release_date"].replace("", None), format="%Y-%m-%d", errors="coerce")
+    frame["release_day"] = pd.to_datetime(
+        frame["release_date"].replace("", None), format="%Y-%m-%d", errors="coerce"
+    )
     years = frame["target_years"].fillna("").str.split(";")
     frame["year_min"] = pd.array([min(map(int, y)) if y != [""] else None for y in years], dtype="Int64")
     frame["year_max"] = pd.array([max(map(int, y)) if y != [""] else None for y in years], dtype="Int64")
@@ -295,5 +324,7 @@ def releases_frame(engine: Engine) -> pd.DataFrame:
     import pandas as pd
 
     frame = pd.DataFrame(release_rows(engine), columns=list(export.RELEASE_COLUMNS))
-    frame["release_day"] = pd.to_datetime(frame["release_date"].replace("", None), format="%Y-%m-%d", errors="coerce")
+    frame["release_day"] = pd.to_datetime(
+        frame["release_date"].replace("", None), format="%Y-%m-%d", errors="coerce"
+    )
     return frame

@@ -14,15 +14,18 @@ import re
 _YEAR = r"(?:19[5-9]\d|20\d\d|21\d\d)"
 _EN_FORWARD = re.compile(
     rf"\b(?:by|before|around|about|in|during|for|until|till|through|to|towards?|ahead of|no later than|"
-    rf"(?:by |before |at )?the end of|end-|beyond|from now to|within|after|year)\s+(?:the\s+)?(?:year\s+)?({_YEAR})\b"
-    rf"|\b({_YEAR})\s+(?:goals?|targets?|agenda|vision|plan|strategy|action|initiative|ambitions?|commitments?|deadline)\b",
+    rf"(?:by |before |at )?the end of|end-|beyond|from now to|within|after|year)"
+    rf"\s+(?:the\s+)?(?:year\s+)?({_YEAR})\b"
+    rf"|\b({_YEAR})\s+(?:goals?|targets?|agenda|vision|plan|strategy|action|initiative|ambitions?"
+    rf"|commitments?|deadline)\b",
     re.IGNORECASE,
 )
 _EN_RANGE = re.compile(rf"\b(?:between\s+)?({_YEAR})\s*(?:-|–|—|to|and|through)\s*({_YEAR})\b")
 _EN_NOT_TARGET = re.compile(
-    rf"(?:relative to|compared (?:with|to)|against|from|(?<!later )than|versus|vs\.?|over|on|since|as of|up from|"
-    rf"down from|(?<!end )of|below|above|(?:January|February|March|April|May|June|July|August|September|October|November|December)"
-    rf"(?:\s+\d{{1,2}},)?)\s+(?:the\s+|its\s+)?({_YEAR})\b(?!\s*(?:-|–|to)\s*{_YEAR})"
+    rf"(?:relative to|compared (?:with|to)|against|from|(?<!later )than|versus|vs\.?|over|on|since|as of|"
+    rf"up from|down from|(?<!end )of|below|above|(?:January|February|March|April|May|June|July|August|"
+    rf"September|October|November|December)(?:\s+\d{{1,2}},)?)"
+    rf"\s+(?:the\s+|its\s+)?({_YEAR})\b(?!\s*(?:-|–|to)\s*{_YEAR})"
     rf"|\b({_YEAR})\s+levels?\b"
     rf"|\b(?:up from|down from|compared with|since)\b[^,;]{{0,60}}?\b(?:in|of)\s+({_YEAR})\b",
     re.IGNORECASE,
@@ -34,8 +37,9 @@ _ZH_RANGE = re.compile(rf"({_YEAR})\s*(?:年)?\s*(?:-|—|–|至|到|~)\s*({_YE
 
 _QUANTITY = re.compile(
     r"\d[\d,.]*\s*(?:%|percent|per cent|percentage points?|个百分点|％|成)"
-    r"|\d[\d,.]*\s*(?:million|billion|trillion|thousand)?\s*(?:kW|MW|GW|TW|kWh|MWh|GWh|TWh|tonnes?|tons?|"
-    r"bcm|cubic met(?:er|re)s?|yuan|dollars|euros|stations|units|vehicles|projects|bases|locations|hectares|mu|"
+    r"|\d[\d,.]*\s*(?:million|billion|trillion|thousand)?\s*(?:kW|MW|GW|TW|kWh|MWh|GWh|TWh|tonnes?|"
+    r"tons?|bcm|cubic met(?:er|re)s?|yuan|dollars|euros|stations|units|vehicles|projects|bases|locations|"
+    r"hectares|mu|"
     r"km|kilomet(?:er|re)s)\b"
     r"|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty|fifty|hundred)\s+"
     r"(?:locations|bases|stations|projects|plants|centres|centers|major businesses)\b"
@@ -64,13 +68,16 @@ def target_years(text: str, language: str, release_year: int | None) -> list[int
             if m.start() in ranges:
                 found.append((m.start(), ranges[m.start()]))
                 continue
-            if _ZH_NOT_TARGET_BEFORE.search(text[max(0, m.start() - 4):m.start()]):
+            if _ZH_NOT_TARGET_BEFORE.search(text[max(0, m.start() - 4) : m.start()]):
                 continue
-            if _ZH_NOT_TARGET_AFTER.match(text[m.end():m.end() + 6]):
+            if _ZH_NOT_TARGET_AFTER.match(text[m.end() : m.end() + 6]):
                 continue
             found.append((m.start(), int(m[1])))
         # "FINE 2030行动" names its year without 年
-        found += [(m.start(1), int(m[1])) for m in re.finditer(rf"(?<!\d)({_YEAR})(?=\s*(?:行动|目标|愿景|议程|倡议))", text)]
+        found += [
+            (m.start(1), int(m[1]))
+            for m in re.finditer(rf"(?<!\d)({_YEAR})(?=\s*(?:行动|目标|愿景|议程|倡议))", text)
+        ]
     else:
         blocked = {next(m.start(g) for g in (1, 2, 3) if m.group(g)) for m in _EN_NOT_TARGET.finditer(text)}
         range_starts = set()

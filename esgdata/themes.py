@@ -12,6 +12,7 @@ PILLAR_ORDER = ("E", "S", "G")
 
 
 WEAK = "~"  # label suffix of a weak keyword's span
+CONTEXT = "^"  # label suffix of a context keyword's span
 
 
 @lru_cache(maxsize=1)
@@ -20,24 +21,27 @@ def matcher() -> Matcher:
     themes = lexicon.themes().values()
     entries = {t.id: [w for words in t.keywords.values() for w in words] for t in themes}
     entries.update({t.id + WEAK: [w for words in t.weak.values() for w in words] for t in themes})
+    entries.update({t.id + CONTEXT: [w for words in t.context.values() for w in words] for t in themes})
     negatives = {t.id: [w for words in t.negatives.values() for w in words] for t in themes}
-    negatives.update({t.id + WEAK: negatives[t.id] for t in themes})
+    negatives.update({t.id + suffix: negatives[t.id] for t in themes for suffix in (WEAK, CONTEXT)})
     return Matcher(entries, negatives)
 
 
 def find(text: str, folded: str | None = None) -> list[Span]:
-    """Theme keyword spans in ``text``; label = theme id, or theme id + "~" for weak keywords."""
+    """Theme keyword spans in ``text``; label = theme id, + "~" for weak and "^" for context keywords."""
     return matcher().find(text, folded)
 
 
 def resolve_weak(spans: list[Span]) -> list[Span]:
-    """Keep a weak keyword ("investment", 服务) beside a strong theme of its pillar, or when nothing strong is named."""
-    strong_pillars = {lexicon.pillar_of(s.label) for s in spans if not s.label.endswith(WEAK)}
+    """Weak keywords (服务) count beside a strong theme of their pillar or alone; context ones only beside."""
+    strong_pillars = {lexicon.pillar_of(s.label) for s in spans if not s.label.endswith((WEAK, CONTEXT))}
     out = []
     for s in spans:
-        if not s.label.endswith(WEAK):
+        if not s.label.endswith((WEAK, CONTEXT)):
             out.append(s)
-        elif not strong_pillars or lexicon.pillar_of(s.label[:-1]) in strong_pillars:
+        elif lexicon.pillar_of(s.label[:-1]) in strong_pillars or (
+            s.label.endswith(WEAK) and not strong_pillars
+        ):
             out.append(Span(s.label[:-1], s.start, s.end, s.text))
     return out
 

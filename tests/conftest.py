@@ -1,4 +1,4 @@
-"""Shared fixtures: a fresh store per test (SQLite, and PostgreSQL when a server is given), the seed release, ../shared."""
+"""Shared fixtures: a fresh store per test (SQLite, and PostgreSQL when given), the seed, ../shared."""
 
 from __future__ import annotations
 

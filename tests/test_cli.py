@@ -180,9 +180,7 @@ def test_extract_writes_both_csvs_without_a_store(runner, tmp_path):
 
 def test_extract_with_a_bad_file_still_writes_the_good_ones_and_exits_one(runner, tmp_path):
     bad = tmp_path / "broken.txt"
-    bad.write_bytes(
-        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00\x00\x00\x01\x00\x08\x06\x00" * 20
-    )
+    bad.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00\x00\x00\x01\x00\x08\x06\x00" * 20)
     out = tmp_path / "out"
     result = runner.invoke(cli, ["extract", str(SEED), str(bad), "--out-dir", str(out), "-j", "1"])
     assert result.exit_code == 1

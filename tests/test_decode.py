@@ -35,18 +35,10 @@ TRADITIONAL = (
         pytest.param(CHINESE.encode("utf-8"), CHINESE, id="utf-8 chinese"),
         pytest.param(codecs.BOM_UTF8 + ENGLISH.encode("utf-8"), ENGLISH, id="utf-8 with bom"),
         pytest.param(codecs.BOM_UTF8 + CHINESE.encode("utf-8"), CHINESE, id="utf-8 chinese bom"),
-        pytest.param(
-            codecs.BOM_UTF16_LE + ENGLISH.encode("utf-16-le"), ENGLISH, id="utf-16-le bom"
-        ),
-        pytest.param(
-            codecs.BOM_UTF16_BE + ENGLISH.encode("utf-16-be"), ENGLISH, id="utf-16-be bom"
-        ),
-        pytest.param(
-            codecs.BOM_UTF16_LE + CHINESE.encode("utf-16-le"), CHINESE, id="utf-16-le chinese bom"
-        ),
-        pytest.param(
-            codecs.BOM_UTF16_BE + CHINESE.encode("utf-16-be"), CHINESE, id="utf-16-be chinese bom"
-        ),
+        pytest.param(codecs.BOM_UTF16_LE + ENGLISH.encode("utf-16-le"), ENGLISH, id="utf-16-le bom"),
+        pytest.param(codecs.BOM_UTF16_BE + ENGLISH.encode("utf-16-be"), ENGLISH, id="utf-16-be bom"),
+        pytest.param(codecs.BOM_UTF16_LE + CHINESE.encode("utf-16-le"), CHINESE, id="utf-16-le chinese bom"),
+        pytest.param(codecs.BOM_UTF16_BE + CHINESE.encode("utf-16-be"), CHINESE, id="utf-16-be chinese bom"),
         pytest.param(ENGLISH.encode("utf-16-le"), ENGLISH, id="utf-16-le without bom"),
         pytest.param(ENGLISH.encode("utf-16-be"), ENGLISH, id="utf-16-be without bom"),
         pytest.param(CHINESE.encode("utf-16-le"), CHINESE, id="utf-16-le chinese without bom"),
@@ -94,9 +86,7 @@ def test_a_byte_order_mark_is_not_part_of_the_text() -> None:
             id="png image",
         ),
         pytest.param(CHINESE.encode("utf-8")[:-1], "truncated", id="truncated utf-8 chinese"),
-        pytest.param(
-            (ENGLISH + "\u201d").encode("utf-8")[:-1], "truncated", id="truncated utf-8 quote"
-        ),
+        pytest.param((ENGLISH + "\u201d").encode("utf-8")[:-1], "truncated", id="truncated utf-8 quote"),
     ],
 )
 def test_bytes_that_are_not_text_raise_a_read_error_saying_why(data: bytes, says: str) -> None:

@@ -92,10 +92,7 @@ def seed_export(tmp_path: Path) -> tuple[Path, Path]:
 def _spec_view(rows: list[dict[str, str]]) -> list[dict[str, str]]:
     # Themes compared as a set: their order is checked by test_extract's determinism test.
     return [
-        {
-            k: (";".join(sorted(r[k].split(";"))) if k == "themes" else r[k])
-            for k in SPEC_COMMITMENT_COLUMNS
-        }
+        {k: (";".join(sorted(r[k].split(";"))) if k == "themes" else r[k]) for k in SPEC_COMMITMENT_COLUMNS}
         for r in rows
     ]
 
@@ -160,9 +157,7 @@ def test_confidence_is_a_number_between_zero_and_one(seed_export):
         assert 0 <= float(row["confidence"]) <= 1
 
 
-@pytest.mark.parametrize(
-    "value", ["=SUM(A1:A9)", "+1234", "-5% by 2030", "@cmd", "\tindented", "\rreturn"]
-)
+@pytest.mark.parametrize("value", ["=SUM(A1:A9)", "+1234", "-5% by 2030", "@cmd", "\tindented", "\rreturn"])
 def test_formula_like_cells_are_neutralised(value):
     assert export.neutralize(value) == "'" + value
     text = export.to_csv([{"text": value, "kind": "pledge"}], ["text", "kind"])
@@ -171,9 +166,7 @@ def test_formula_like_cells_are_neutralised(value):
     assert rows[0]["kind"] == "pledge"
 
 
-@pytest.mark.parametrize(
-    "value", ["CECEP will peak emissions", "2028", "E;G", "", "a=b", "中国节能"]
-)
+@pytest.mark.parametrize("value", ["CECEP will peak emissions", "2028", "E;G", "", "a=b", "中国节能"])
 def test_ordinary_cells_are_left_alone(value):
     assert export.neutralize(value) == value
 

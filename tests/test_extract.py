@@ -96,9 +96,7 @@ def zh_speech(tmp_path: Path) -> Extraction:
         ("Third, to strengthen technological innovation", "pledge"),
     ],
 )
-def test_each_committing_sentence_of_an_english_speech_is_found_with_its_kind(
-    en_speech, opening, kind
-):
+def test_each_committing_sentence_of_an_english_speech_is_found_with_its_kind(en_speech, opening, kind):
     found = [c for c in en_speech.commitments if c.text.startswith(opening)]
     assert len(found) == 1, [c.text for c in en_speech.commitments]
     assert found[0].kind == kind
@@ -113,9 +111,7 @@ def test_each_committing_sentence_of_an_english_speech_is_found_with_its_kind(
         "Representatives of several central enterprises attended",  # attendance
     ],
 )
-def test_events_attendance_and_forecasts_of_a_speech_release_are_not_commitments(
-    en_speech, opening
-):
+def test_events_attendance_and_forecasts_of_a_speech_release_are_not_commitments(en_speech, opening):
     assert not [c for c in en_speech.commitments if c.text.startswith(opening)]
 
 
@@ -166,9 +162,7 @@ def test_an_enumeration_after_a_colon_gives_one_pledge_per_item(tmp_path):
         ("三是要加强科技创新", "pledge"),
     ],
 )
-def test_each_committing_sentence_of_a_chinese_speech_is_found_with_its_kind(
-    zh_speech, opening, kind
-):
+def test_each_committing_sentence_of_a_chinese_speech_is_found_with_its_kind(zh_speech, opening, kind):
     found = [c for c in zh_speech.commitments if c.text.startswith(opening)]
     assert len(found) == 1, [c.text for c in zh_speech.commitments]
     assert found[0].kind == kind

@@ -144,9 +144,7 @@ def _ingested_rows(url: str, folder: Path, jobs: int) -> tuple[list[dict], list[
     eng = store.connect(url)
     try:
         ingest.ingest(eng, [folder], max_bytes=MAX_BYTES, jobs=jobs)
-        releases = [
-            {k: v for k, v in r.items() if k != "ingested_at"} for r in store.release_rows(eng)
-        ]
+        releases = [{k: v for k, v in r.items() if k != "ingested_at"} for r in store.release_rows(eng)]
         return store.commitment_rows(eng), releases
     finally:
         eng.dispose()
@@ -177,9 +175,7 @@ def test_extract_files_yields_results_in_input_order(tmp_path, jobs):
     order = ["d_notes.md", "empty.txt", "c_zh.txt", "a_seed.txt", "b_grid.txt"]
     paths = [folder / name for name in order] + [tmp_path / "missing.txt"]
     results = list(ingest.extract_files(paths, max_bytes=MAX_BYTES, jobs=jobs))
-    names = [
-        r.release.source_file if isinstance(r, Extraction) else Path(r.path).name for r in results
-    ]
+    names = [r.release.source_file if isinstance(r, Extraction) else Path(r.path).name for r in results]
     assert names == [*order, "missing.txt"]
     assert isinstance(results[1], Failure) and isinstance(results[-1], Failure)
 

@@ -155,9 +155,7 @@ def test_full_width_letters_are_matched_by_half_width_keywords() -> None:
         pytest.param("发布ＥＳＧ报告", "ＥＳＧ", id="full-width ESG between chinese words"),
     ],
 )
-def test_a_latin_keyword_matches_directly_between_chinese_characters(
-    text: str, acronym: str
-) -> None:
+def test_a_latin_keyword_matches_directly_between_chinese_characters(text: str, acronym: str) -> None:
     """Chinese writes no spaces around Latin words: 发布ESG报告 names ESG."""
     assert found(THEMES, text) == [("esg", acronym)]
 

@@ -49,9 +49,7 @@ def squash(text: str) -> str:
 
 
 def test_a_text_file_in_the_spec_header_form_is_read_whole(tmp_path: Path) -> None:
-    source = f"{EN_TITLE}\n\nSource: CECEP News     Date: 2023-02-17\n\n" + "\n\n".join(
-        EN_PARAGRAPHS
-    )
+    source = f"{EN_TITLE}\n\nSource: CECEP News     Date: 2023-02-17\n\n" + "\n\n".join(EN_PARAGRAPHS)
     path = tmp_path / "cecep-net-zero.txt"
     path.write_text(source, encoding="utf-8")
     doc = read(path)

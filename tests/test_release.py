@@ -56,9 +56,7 @@ def test_the_english_source_and_date_line_is_the_header() -> None:
         ("来源: 新华网  发布时间: 2023-04-21 10:30", "新华网", "2023-04-21"),
     ],
 )
-def test_the_chinese_source_and_date_line_is_the_header(
-    header: str, source: str, date: str
-) -> None:
+def test_the_chinese_source_and_date_line_is_the_header(header: str, source: str, date: str) -> None:
     release = release_of(
         f"中国节能召开绿色发展大会\n\n{header}\n\n中国节能环保集团有限公司在北京召开绿色发展大会。"
     )
@@ -266,9 +264,7 @@ def test_the_organisation_named_in_the_title_wins_over_the_body() -> None:
 
 
 def test_the_organization_option_overrides_detection() -> None:
-    release = release_of(
-        "CECEP Pledges Net Zero by 2050\n\nCECEP will reach net zero.", organization="SASAC"
-    )
+    release = release_of("CECEP Pledges Net Zero by 2050\n\nCECEP will reach net zero.", organization="SASAC")
     assert release.organization == "SASAC"
 
 

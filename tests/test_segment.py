@@ -251,9 +251,7 @@ def test_chinese_units_are_exact_ordered_slices_of_the_body(body: str) -> None:
 @pytest.mark.parametrize("language", ["en", "zh"])
 @settings(deadline=None, max_examples=200)
 @given(body=st.text(max_size=300))
-def test_units_of_any_text_are_exact_ordered_slices_and_deterministic(
-    language: str, body: str
-) -> None:
+def test_units_of_any_text_are_exact_ordered_slices_and_deterministic(language: str, body: str) -> None:
     got = units(body, language)
     _assert_well_formed(body, got)
     assert units(body, language) == got

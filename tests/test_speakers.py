@@ -30,8 +30,7 @@ ENGLISH = [
         "Song Xin",
     ),
     (
-        "Song Xin pointed out that the company must save energy. He said the group will cut "
-        "emissions.",
+        "Song Xin pointed out that the company must save energy. He said the group will cut emissions.",
         "He said",
         "Song Xin",
     ),
@@ -94,17 +93,13 @@ def test_said_followed_by_a_full_name_names_the_speaker():
 
 def test_a_new_paragraph_resets_the_speaker():
     body = (
-        "Song Xin pointed out that the company must save energy.\n\n"
-        "The company will cut emissions by 2030."
+        "Song Xin pointed out that the company must save energy.\n\nThe company will cut emissions by 2030."
     )
     assert speaker_of(body, "The company will cut") == ""
 
 
 def test_a_new_paragraph_opening_with_a_pronoun_keeps_the_speaker():
-    body = (
-        "Song Xin pointed out that the group must save energy.\n\n"
-        "He said the company will add storage."
-    )
+    body = "Song Xin pointed out that the group must save energy.\n\nHe said the company will add storage."
     assert speaker_of(body, "He said") == "Song Xin"
 
 

@@ -358,9 +358,7 @@ def test_a_store_with_a_newer_schema_version_is_refused_with_a_clear_error(engin
     newer = schema.SCHEMA_VERSION + 1
     with engine.begin() as conn:
         conn.execute(
-            update(schema.meta)
-            .where(schema.meta.c.key == "schema_version")
-            .values(value=str(newer))
+            update(schema.meta).where(schema.meta.c.key == "schema_version").values(value=str(newer))
         )
     with pytest.raises(StoreError) as info:
         store.connect(_url(engine))

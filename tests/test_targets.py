@@ -48,9 +48,7 @@ YEARS = [
 
 
 @pytest.mark.parametrize(("language", "text", "release_year", "expected"), YEARS)
-def test_target_years_are_the_forward_looking_years_of_a_sentence(
-    language, text, release_year, expected
-):
+def test_target_years_are_the_forward_looking_years_of_a_sentence(language, text, release_year, expected):
     assert target_years(text, language, release_year) == expected
 
 
@@ -107,9 +105,7 @@ _PHRASES = ["by", "before", "around", "in", "until", "since", "relative to", "ag
 
 @settings(deadline=None)
 @given(
-    parts=st.lists(
-        st.tuples(st.sampled_from(_PHRASES), st.integers(1950, 2150)), min_size=1, max_size=8
-    ),
+    parts=st.lists(st.tuples(st.sampled_from(_PHRASES), st.integers(1950, 2150)), min_size=1, max_size=8),
     release_year=st.one_of(st.none(), st.integers(1990, 2100)),
 )
 def test_target_years_are_unique_and_never_before_the_release_year(parts, release_year):

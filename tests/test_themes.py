@@ -131,8 +131,7 @@ def test_each_theme_belongs_to_the_pillar_the_contract_gives_it(theme, pillar):
 
 def test_a_sentence_with_themes_of_every_pillar_has_all_three_pillars():
     result = classify_text(
-        "The company will cut carbon emissions, train its employees and improve corporate "
-        "governance."
+        "The company will cut carbon emissions, train its employees and improve corporate governance."
     )
     assert {"climate", "workforce", "governance"} <= set(result["themes"])
     assert result["pillars"] == ["E", "S", "G"]
@@ -143,8 +142,7 @@ def test_a_sentence_with_themes_of_every_pillar_has_all_three_pillars():
     [
         "China Energy Conservation and Environmental Protection Group will hold its annual "
         "meeting next month.",
-        "China Energy Conservation and Environmental Protection Group will open an office in "
-        "Shanghai.",
+        "China Energy Conservation and Environmental Protection Group will open an office in Shanghai.",
         "中国节能环保集团将召开年度会议。",
     ],
 )
@@ -217,7 +215,5 @@ def test_negative_wordings_do_not_give_the_theme_they_resemble(sentence, theme):
 
 
 def test_themes_are_listed_once_each_in_the_order_the_text_names_them():
-    result = classify_text(
-        "The company will train employees, cut carbon emissions and train more employees."
-    )
+    result = classify_text("The company will train employees, cut carbon emissions and train more employees.")
     assert result["themes"] == ["workforce", "climate"]

@@ -35,12 +35,19 @@ def read_bytes(name: str, data: bytes, *, max_bytes: int) -> Document:
     reader = FORMATS.get(suffix)
     if reader is None:
         supported = ", ".join(sorted(FORMATS))
-        raise UnsupportedFormat(name, f"unsupported format {suffix or '(no extension)'!r}; supported: {supported}")
+        raise UnsupportedFormat(
+            name, f"unsupported format {suffix or '(no extension)'!r}; supported: {supported}"
+        )
     if len(data) > max_bytes:
-        raise ReadError(name, f"is {len(data) / 1e6:.2g} MB, over the {max_bytes / 1e6:.2g} MB limit (ESGDATA_MAX_FILE_MB)")
+        raise ReadError(
+            name,
+            f"is {len(data) / 1e6:.2g} MB, over the {max_bytes / 1e6:.2g} MB limit (ESGDATA_MAX_FILE_MB)",
+        )
     doc = reader(Path(name).name, data)
     digest = hashlib.sha256(data).hexdigest()
-    return Document(doc.source_file, doc.format, doc.text, digest, doc.meta_title, doc.meta_date, doc.encoding)
+    return Document(
+        doc.source_file, doc.format, doc.text, digest, doc.meta_title, doc.meta_date, doc.encoding
+    )
 
 
 def read(path: str | Path, *, max_bytes: int) -> Document:
@@ -51,7 +58,10 @@ def read(path: str | Path, *, max_bytes: int) -> Document:
     try:
         size = path.stat().st_size
         if size > max_bytes:
-            raise ReadError(str(path), f"is {size / 1e6:.2g} MB, over the {max_bytes / 1e6:.2g} MB limit (ESGDATA_MAX_FILE_MB)")
+            raise ReadError(
+                str(path),
+                f"is {size / 1e6:.2g} MB, over the {max_bytes / 1e6:.2g} MB limit (ESGDATA_MAX_FILE_MB)",
+            )
         data = path.read_bytes()
     except OSError as exc:
         raise ReadError(str(path), f"cannot be read: {exc.strerror or exc}") from None

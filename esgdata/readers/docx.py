@@ -16,14 +16,21 @@ def read(name: str, data: bytes) -> Document:
     try:
         document = python_docx.Document(io.BytesIO(data))
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise ReadError(name, f"is not a readable Word .docx file (damaged, truncated or an old .doc?): {exc}") from None
+        raise ReadError(
+            name, f"is not a readable Word .docx file (damaged, truncated or an old .doc?): {exc}"
+        ) from None
     title = ""
-    paragraphs = []
+    paragraphs: list[str] = []
     for para in document.paragraphs:
         content = para.text.strip()
         if not content:
             continue
-        if not title and not paragraphs and para.style is not None and (para.style.name or "").startswith(("Title", "Heading")):
+        if (
+            not title
+            and not paragraphs
+            and para.style is not None
+            and (para.style.name or "").startswith(("Title", "Heading"))
+        ):
             title = content
             continue
         paragraphs.append(content)

@@ -39,9 +39,10 @@ def read(name: str, data: bytes) -> Document:
         favor_precision=True,
         date_extraction_params={"extensive_search": False, "original_date": True},
     )
-    if doc is None or not (doc.text or "").strip():
+    text: str = getattr(doc, "text", None) or ""
+    if not text.strip():
         raise ReadError(name, "no main text found in the page")
-    title = (doc.title or "").strip()
+    title = (getattr(doc, "title", None) or "").strip()
     title = _TITLE_SUFFIX.sub("", title) if title else ""
-    body = "\n\n".join(line.strip() for line in doc.text.splitlines() if line.strip())
-    return Document(name, "html", body, "", title, doc.date or "", encoding)
+    body = "\n\n".join(line.strip() for line in text.splitlines() if line.strip())
+    return Document(name, "html", body, "", title, getattr(doc, "date", None) or "", encoding)

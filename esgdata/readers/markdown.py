@@ -26,7 +26,7 @@ def _front_matter(source: str) -> tuple[dict[str, object], str]:
 
 def to_paragraphs(source: str) -> tuple[str, list[str]]:
     """(first heading, block texts) of a Markdown document, markup removed, link text kept."""
-    title, blocks = "", []
+    title, blocks = "", list[str]()
     tokens = _MD.parse(source)
     for i, tok in enumerate(tokens):
         if tok.type != "inline":

@@ -1,0 +1,625 @@
+"""Filters, aggregations and download names over the commitments frame (no Streamlit here).
+
+The dashboard is a thin view over these functions: ``apply(frame, filters)`` narrows
+``store.commitments_frame``; ``to_query``/``from_query`` turn filters into a shareable URL
+query string and back; the ``*_counts`` helpers feed the charts; ``export_*`` give the
+very CSV the CLI writes, narrowed to the filtered rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, fields
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Engine
+
+from . import export, lexicon, store
+from .matcher import fold
+from .models import KINDS, PILLARS
+
+# Optional column a later review change adds to the frame; its filter applies only when present.
+REVIEW_COLUMN = "review_status"
+
+# Columns the dashboard never reads from the cached frame: large, and only needed per row.
+HEAVY_COLUMNS: tuple[str, ...] = ("theme_evidence", "extractor_version")
+
+# Repeated values (one per commitment of a release): categories make the cached frame small
+# and every filter on them a lookup over the distinct values.
+CATEGORY_COLUMNS: tuple[str, ...] = (
+    "source_file",
+    "release_date",
+    "release_title",
+    "organization",
+    "speaker",
+    "kind",
+    "pillars",
+    "themes",
+    "target_years",
+    "language",
+    "cue",
+    "cue_rule",
+)
+
+# Filters field -> URL query parameter.
+QUERY_KEYS: dict[str, str] = {
+    "organizations": "org",
+    "date_from": "from",
+    "date_to": "to",
+    "pillars": "pillar",
+    "themes": "theme",
+    "kinds": "kind",
+    "year_from": "year_from",
+    "year_to": "year_to",
+    "languages": "lang",
+    "speakers": "speaker",
+    "search": "q",
+    "min_confidence": "min_conf",
+    "review_statuses": "status",
+}
+
+# Filters that only a commitment can satisfy (a release's own fields cannot).
+_COMMITMENT_ONLY = (
+    "pillars",
+    "themes",
+    "kinds",
+    "year_from",
+    "year_to",
+    "speakers",
+    "min_confidence",
+    "review_statuses",
+)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the user narrowed the commitments to; the defaults mean "everything".
+
+    Lists match any of their values; ``search`` needs every term (quoted phrases stay
+    whole) in the text, title, organisation or speaker; a target-year bound keeps only
+    commitments naming a year inside the range; a date bound drops undated releases.
+    """
+
+    organizations: tuple[str, ...] = ()
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    pillars: tuple[str, ...] = ()
+    themes: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    year_from: int | None = None
+    year_to: int | None = None
+    languages: tuple[str, ...] = ()
+    speakers: tuple[str, ...] = ()
+    search: str = ""
+    min_confidence: float = 0.0
+    review_statuses: tuple[str, ...] = ()
+
+    @property
+    def active(self) -> bool:
+        """True when any filter narrows the data."""
+        return self != Filters()
+
+
+# ---------------------------------------------------------------- URL query string
+
+
+def to_query(filters: Filters) -> dict[str, list[str]]:
+    """The filters as URL query parameters (only those that narrow; lists stay repeated)."""
+    out: dict[str, list[str]] = {}
+    for f in fields(Filters):
+        value = getattr(filters, f.name)
+        key = QUERY_KEYS[f.name]
+        if isinstance(value, tuple):
+            if value:
+                out[key] = [str(v) for v in value]
+        elif isinstance(value, dt.date):
+            out[key] = [value.isoformat()]
+        elif isinstance(value, float):
+            if value != 0.0:
+                out[key] = [repr(value)]  # repr round-trips a float exactly
+        elif isinstance(value, int):
+            out[key] = [str(value)]
+        elif isinstance(value, str) and value:
+            out[key] = [value]
+    return out
+
+
+def _values(params: Mapping[str, str | Sequence[str]], key: str) -> list[str]:
+    raw = params.get(key)
+    if raw is None:
+        return []
+    items = [raw] if isinstance(raw, str) else list(raw)
+    return list(dict.fromkeys(str(v) for v in items if str(v) != ""))
+
+
+def _known(values: Iterable[str], allowed: Iterable[str]) -> tuple[str, ...]:
+    allowed_set = set(allowed)
+    return tuple(v for v in values if v in allowed_set)
+
+
+def _date(values: list[str]) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(values[0]) if values else None
+    except ValueError:
+        return None
+
+
+def _year(values: list[str]) -> int | None:
+    try:
+        year = int(values[0]) if values else None
+    except ValueError:
+        return None
+    return year if year is not None and 1000 <= year <= 9999 else None
+
+
+def _confidence(values: list[str]) -> float:
+    try:
+        value = float(values[0]) if values else 0.0
+    except ValueError:
+        return 0.0
+    return min(max(value, 0.0), 1.0) if math.isfinite(value) else 0.0
+
+
+def from_query(params: Mapping[str, str | Sequence[str]]) -> Filters:
+    """Filters from URL query parameters; unknown or malformed values are ignored, never fatal."""
+    k = QUERY_KEYS
+    return Filters(
+        organizations=tuple(_values(params, k["organizations"])),
+        date_from=_date(_values(params, k["date_from"])),
+        date_to=_date(_values(params, k["date_to"])),
+        pillars=_known(_values(params, k["pillars"]), PILLARS),
+        themes=_known(_values(params, k["themes"]), lexicon.THEME_IDS),
+        kinds=_known(_values(params, k["kinds"]), KINDS),
+        year_from=_year(_values(params, k["year_from"])),
+        year_to=_year(_values(params, k["year_to"])),
+        languages=_known(_values(params, k["languages"]), lexicon.LANGUAGES),
+        speakers=tuple(_values(params, k["speakers"])),
+        search=(_values(params, k["search"]) or [""])[0],
+        min_confidence=_confidence(_values(params, k["min_confidence"])),
+        review_statuses=tuple(_values(params, k["review_statuses"])),
+    )
+
+
+# ---------------------------------------------------------------- applying filters
+
+
+def prepare(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame the dashboard caches: heavy per-row columns dropped, repeated values as categories."""
+    out = frame.drop(columns=[c for c in HEAVY_COLUMNS if c in frame.columns])
+    for column in CATEGORY_COLUMNS:
+        if column in out.columns:
+            out[column] = out[column].fillna("").astype(str).astype("category")
+    return out
+
+
+def _per_value(series: pd.Series, predicate: Callable[[str], bool]) -> np.ndarray:
+    """predicate over each distinct value only (categories or factorised strings), as a mask."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        codes = series.cat.codes.to_numpy()
+        uniques = series.cat.categories
+    else:
+        codes, uniques = pd.factorize(series)
+    hits = np.fromiter((predicate(str(u)) for u in uniques), dtype=bool, count=len(uniques))
+    hits = np.append(hits, False)  # code -1 (missing) indexes this last slot
+    mask: np.ndarray = hits[codes]
+    return mask
+
+
+def _split(cell: str) -> list[str]:
+    return [v for v in cell.split(";") if v]
+
+
+def _has_any(series: pd.Series, wanted: Iterable[str]) -> np.ndarray:
+    wanted_set = set(wanted)
+    return _per_value(series, lambda cell: not wanted_set.isdisjoint(_split(cell)))
+
+
+def _years_within(series: pd.Series, low: int | None, high: int | None) -> np.ndarray:
+    lo = low if low is not None else -(10**9)
+    hi = high if high is not None else 10**9
+
+    def inside(cell: str) -> bool:
+        return any(lo <= int(y) <= hi for y in _split(cell) if y.isdigit())
+
+    return _per_value(series, inside)
+
+
+_TERM = re.compile(r'"([^"]+)"|(\S+)')
+
+
+def search_terms(search: str) -> list[str]:
+    """The words of a search; "quoted phrases" stay one term. Chinese needs no spaces."""
+    return [m.group(1) or m.group(2) for m in _TERM.finditer(search) if (m.group(1) or m.group(2)).strip()]
+
+
+@lru_cache(maxsize=4)
+def _converter(config: str) -> Any:
+    import opencc
+
+    return opencc.OpenCC(config)
+
+
+@lru_cache(maxsize=256)
+def term_variants(term: str) -> tuple[str, ...]:
+    """The term as typed, NFKC-normalised, in Simplified and in Traditional Chinese."""
+    variants = [term, unicodedata.normalize("NFKC", term), fold(term)]
+    if any("\u3400" <= ch <= "\u9fff" for ch in term):
+        simplified = _converter("t2s").convert(term)
+        variants += [simplified, _converter("s2t").convert(simplified)]
+        variants.append(_converter("s2tw").convert(simplified))
+    return tuple(dict.fromkeys(v for v in variants if v.strip()))
+
+
+def _contains(series: pd.Series, needles: Sequence[str]) -> np.ndarray:
+    if isinstance(series.dtype, pd.CategoricalDtype) or len(series) < 64:
+        lowered = [n.casefold() for n in needles]
+        return _per_value(series, lambda cell: any(n in cell.casefold() for n in lowered))
+    mask = np.zeros(len(series), dtype=bool)
+    for needle in needles:
+        mask |= series.str.contains(needle, case=False, regex=False).fillna(False).to_numpy(dtype=bool)
+    return mask
+
+
+SEARCH_COLUMNS: tuple[str, ...] = ("text", "release_title", "organization", "speaker")
+
+
+def search_mask(frame: pd.DataFrame, search: str, columns: Sequence[str] = SEARCH_COLUMNS) -> np.ndarray:
+    """Rows where every search term occurs (any case, Simplified or Traditional) in one of ``columns``."""
+    mask = np.ones(len(frame), dtype=bool)
+    present = [c for c in columns if c in frame.columns]
+    for term in search_terms(search):
+        variants = term_variants(term)
+        hit = np.zeros(len(frame), dtype=bool)
+        for column in present:
+            hit |= _contains(frame[column], variants)
+        mask &= hit
+    return mask
+
+
+def apply(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
+    """The rows of a commitments frame that pass every filter (order kept)."""
+    f = filters
+    mask = np.ones(len(frame), dtype=bool)
+    if f.organizations:
+        mask &= frame["organization"].isin(f.organizations).to_numpy(dtype=bool)
+    if f.date_from is not None:
+        mask &= (frame["release_day"] >= pd.Timestamp(f.date_from)).to_numpy(dtype=bool)
+    if f.date_to is not None:
+        mask &= (frame["release_day"] <= pd.Timestamp(f.date_to)).to_numpy(dtype=bool)
+    if f.pillars:
+        mask &= _has_any(frame["pillars"], f.pillars)
+    if f.themes:
+        mask &= _has_any(frame["themes"], f.themes)
+    if f.kinds:
+        mask &= frame["kind"].isin(f.kinds).to_numpy(dtype=bool)
+    if f.year_from is not None or f.year_to is not None:
+        mask &= _years_within(frame["target_years"], f.year_from, f.year_to)
+    if f.languages:
+        mask &= frame["language"].isin(f.languages).to_numpy(dtype=bool)
+    if f.speakers:
+        mask &= frame["speaker"].isin(f.speakers).to_numpy(dtype=bool)
+    if f.min_confidence > 0:
+        mask &= (frame["confidence"] >= f.min_confidence - 1e-9).to_numpy(dtype=bool)
+    if f.review_statuses and REVIEW_COLUMN in frame.columns:
+        mask &= frame[REVIEW_COLUMN].isin(f.review_statuses).to_numpy(dtype=bool)
+    if f.search.strip():
+        mask &= search_mask(frame, f.search)
+    return frame[mask]
+
+
+def filter_releases(releases: pd.DataFrame, matched: pd.DataFrame, filters: Filters) -> pd.DataFrame:
+    """Releases in view, with ``matching`` = how many of their commitments pass the filters.
+
+    Date and language apply to the release. Any other filter keeps a release that holds a
+    matching commitment; when only organisation and search are set, a release whose own
+    organisation and title match is kept too (a release may hold no commitment at all).
+    """
+    f = filters
+    mask = np.ones(len(releases), dtype=bool)
+    if f.date_from is not None:
+        mask &= (releases["release_day"] >= pd.Timestamp(f.date_from)).to_numpy(dtype=bool)
+    if f.date_to is not None:
+        mask &= (releases["release_day"] <= pd.Timestamp(f.date_to)).to_numpy(dtype=bool)
+    if f.languages:
+        mask &= releases["language"].isin(f.languages).to_numpy(dtype=bool)
+    counts = matched.groupby("source_file", observed=True).size() if len(matched) else pd.Series(dtype=int)
+    narrowing = (
+        f.organizations
+        or f.search.strip()
+        or any(getattr(f, name) != getattr(Filters(), name) for name in _COMMITMENT_ONLY)
+    )
+    if narrowing:
+        keep = releases["source_file"].isin(counts.index).to_numpy(dtype=bool)
+        if not any(getattr(f, name) != getattr(Filters(), name) for name in _COMMITMENT_ONLY):
+            own = np.ones(len(releases), dtype=bool)
+            if f.organizations:
+                own &= releases["organization"].isin(f.organizations).to_numpy(dtype=bool)
+            if f.search.strip():
+                own &= search_mask(releases, f.search, ("release_title", "organization", "source_file"))
+            keep |= own
+        mask &= keep
+    out = releases[mask].copy()
+    out["matching"] = out["source_file"].map(counts).fillna(0).astype(int).to_numpy()
+    return out
+
+
+# ---------------------------------------------------------------- aggregations for the charts
+
+
+def theme_labels(language: str = "en") -> dict[str, str]:
+    """Theme id -> readable name (English, or Chinese with ``language="zh"``)."""
+    return {t.id: (t.label_zh or t.label) if language == "zh" else t.label for t in lexicon.themes().values()}
+
+
+def primary_theme(themes: str) -> str:
+    """The first theme of a ';'-joined cell, or "" when there is none."""
+    return next(iter(_split(themes)), "")
+
+
+def _split_counts(frame: pd.DataFrame, by: list[str], column: str, name: str) -> pd.DataFrame:
+    """Counts per ``by`` and per item of a ';'-joined column (grouped first, so it stays cheap)."""
+    if frame.empty:
+        return pd.DataFrame({**{b: [] for b in by}, name: [], "count": []}).astype({"count": int})
+    grouped = frame.groupby([*by, column], observed=True, dropna=False).size().reset_index(name="count")
+    grouped[name] = grouped[column].astype(str).map(_split)
+    grouped = grouped.explode(name)
+    grouped = grouped[grouped[name].notna() & (grouped[name] != "")]
+    out = grouped.groupby([*by, name], observed=True, dropna=False)["count"].sum().reset_index()
+    for b in by:
+        if isinstance(out[b].dtype, pd.CategoricalDtype):
+            out[b] = out[b].astype(str)
+    out[name] = out[name].astype(str)
+    out["count"] = out["count"].astype(int)
+    return out
+
+
+def theme_kind_counts(frame: pd.DataFrame) -> pd.DataFrame:
+    """Commitments per theme and kind (a commitment counts once for each of its themes).
+
+    Columns theme, kind, count; themes ordered by their total, largest first.
+    """
+    out = _split_counts(frame, ["kind"], "themes", "theme")[["theme", "kind", "count"]]
+    if out.empty:
+        return out
+    totals = out.groupby("theme")["count"].sum()
+    kind_order = {k: i for i, k in enumerate(KINDS)}
+    out = out.assign(_total=out["theme"].map(totals), _kind=out["kind"].map(kind_order).fillna(len(KINDS)))
+    out = out.sort_values(["_total", "theme", "_kind"], ascending=[False, True, True])
+    return out.drop(columns=["_total", "_kind"]).reset_index(drop=True)
+
+
+def pillar_counts(frame: pd.DataFrame) -> pd.DataFrame:
+    """Commitments per pillar (E, S, G, all three present, zeros included); columns pillar, count."""
+    counts = _split_counts(frame, [], "pillars", "pillar")
+    totals = counts.groupby("pillar")["count"].sum() if len(counts) else pd.Series(dtype=int)
+    return pd.DataFrame({"pillar": list(PILLARS), "count": [int(totals.get(p, 0)) for p in PILLARS]})
+
+
+def top_organizations(frame: pd.DataFrame, top: int) -> list[str]:
+    """The ``top`` organisations with the most commitments, most first (ties by name)."""
+    counts = frame.groupby("organization", observed=True).size().reset_index(name="n")
+    counts["organization"] = counts["organization"].astype(str)
+    counts = counts[counts["organization"] != ""]
+    return list(counts.sort_values(["n", "organization"], ascending=[False, True])["organization"][:top])
+
+
+def organization_theme_counts(frame: pd.DataFrame, top: int = 25) -> pd.DataFrame:
+    """Commitments per organisation and theme, for the ``top`` organisations; long form."""
+    orgs = top_organizations(frame, top)
+    subset = frame[frame["organization"].isin(orgs)]
+    out = _split_counts(subset, ["organization"], "themes", "theme")[["organization", "theme", "count"]]
+    order = {o: i for i, o in enumerate(orgs)}
+    return (
+        out.assign(_o=out["organization"].map(order))
+        .sort_values(["_o", "theme"])
+        .drop(columns="_o")
+        .reset_index(drop=True)
+    )
+
+
+def _period(days: pd.Series, freq: str) -> pd.Series:
+    return days.dt.to_period(freq).dt.start_time
+
+
+def monthly_pillar_counts(frame: pd.DataFrame) -> pd.DataFrame:
+    """Commitments per release month and pillar; columns month (first day), pillar, count."""
+    dated = frame[frame["release_day"].notna()]
+    dated = dated.assign(month=_period(dated["release_day"], "M"))
+    out = _split_counts(dated, ["month"], "pillars", "pillar")[["month", "pillar", "count"]]
+    return out.sort_values(["month", "pillar"]).reset_index(drop=True)
+
+
+def auto_freq(frame: pd.DataFrame) -> str:
+    """Bucket size for counts over time: months up to 3 years, quarters up to 12, else years."""
+    days = frame["release_day"].dropna()
+    if days.empty:
+        return "M"
+    span = (days.max() - days.min()).days
+    return "M" if span <= 3 * 366 else "Q" if span <= 12 * 366 else "Y"
+
+
+def theme_counts_over_time(frame: pd.DataFrame, freq: str | None = None) -> pd.DataFrame:
+    """Commitments per period and theme; columns period (first day), theme, count."""
+    freq = freq or auto_freq(frame)
+    dated = frame[frame["release_day"].notna()]
+    dated = dated.assign(period=_period(dated["release_day"], freq))
+    out = _split_counts(dated, ["period"], "themes", "theme")[["period", "theme", "count"]]
+    return out.sort_values(["period", "theme"]).reset_index(drop=True)
+
+
+_POINT_COLUMNS = [
+    "id",
+    "release_day",
+    "organization",
+    "speaker",
+    "kind",
+    "themes",
+    "text",
+    "source_file",
+    "confidence",
+]
+
+
+def timeline_points(frame: pd.DataFrame, limit: int = 2000) -> pd.DataFrame:
+    """Dated commitments, newest first, at most ``limit``, with ``theme`` = their first theme."""
+    dated = frame[frame["release_day"].notna()].sort_values("release_day", ascending=False, kind="stable")
+    out = dated[[c for c in _POINT_COLUMNS if c in dated.columns]].head(limit).copy()
+    for column in ("organization", "speaker", "kind", "themes", "source_file"):
+        out[column] = out[column].astype(str)
+    out["theme"] = out["themes"].map(primary_theme)
+    return out.reset_index(drop=True)
+
+
+def roadmap(frame: pd.DataFrame, top: int = 25, limit: int = 2000) -> pd.DataFrame:
+    """One row per (commitment, target year) of dated commitments of the ``top`` organisations.
+
+    Columns as timeline_points plus target_year and target_day (31 December of that year).
+    """
+    with_years = frame[frame["release_day"].notna() & frame["year_max"].notna()]
+    orgs = top_organizations(with_years, top)
+    subset = with_years[with_years["organization"].isin(orgs)]
+    points = timeline_points(subset, limit=limit)
+    if points.empty:
+        return points.assign(target_year=pd.Series(dtype=int), target_day=pd.Series(dtype="datetime64[us]"))
+    years = subset.set_index("id")["target_years"].astype(str)
+    points["target_year"] = (
+        points["id"].map(years).map(lambda cell: [int(y) for y in _split(cell) if y.isdigit()])
+    )
+    points = points.explode("target_year").dropna(subset=["target_year"])
+    points["target_year"] = points["target_year"].astype(int)
+    points["target_day"] = pd.to_datetime(points["target_year"].astype(str) + "-12-31")
+    order = {o: i for i, o in enumerate(orgs)}
+    points = points.assign(_o=points["organization"].map(order))
+    return points.sort_values(["_o", "target_year", "release_day"]).drop(columns="_o").reset_index(drop=True)
+
+
+def headline(commitments: pd.DataFrame, releases: pd.DataFrame) -> dict[str, Any]:
+    """The overview's figures: counts, share with a target year, nearest and farthest target year."""
+    n = len(commitments)
+    with_year = int(commitments["year_max"].notna().sum()) if n else 0
+    orgs = commitments["organization"].astype(str)
+    return {
+        "releases": len(releases),
+        "commitments": n,
+        "organizations": int(orgs[orgs != ""].nunique()) if n else 0,
+        "with_target_year": with_year,
+        "target_share": with_year / n if n else 0.0,
+        "nearest_year": int(commitments["year_min"].min()) if with_year else None,
+        "farthest_year": int(commitments["year_max"].max()) if with_year else None,
+    }
+
+
+# ---------------------------------------------------------------- one commitment in its release
+
+
+def paragraph_bounds(body: str, start: int, end: int) -> tuple[int, int]:
+    """Offsets of the paragraph(s) (blank-line separated) holding body[start:end]."""
+    start = min(max(start, 0), len(body))
+    end = min(max(end, start), len(body))
+    before = body.rfind("\n\n", 0, start)
+    after = body.find("\n\n", end)
+    return (before + 2 if before >= 0 else 0), (after if after >= 0 else len(body))
+
+
+def theme_evidence(cell: str | None) -> list[dict[str, Any]]:
+    """The theme_evidence cell as a list of {theme, words, start?, end?}; [] when empty or broken."""
+    try:
+        items = json.loads(cell) if cell else []
+    except (TypeError, ValueError):
+        return []
+    return (
+        [i for i in items if isinstance(i, dict) and "theme" in i and "words" in i]
+        if isinstance(items, list)
+        else []
+    )
+
+
+# ---------------------------------------------------------------- export and download names
+
+
+def select_rows(rows: Iterable[Mapping[str, Any]], ids: Iterable[str]) -> list[Mapping[str, Any]]:
+    """The rows (store.commitment_rows) whose id is in ``ids``, in the store's order."""
+    wanted = set(ids)
+    return [r for r in rows if r["id"] in wanted]
+
+
+def export_commitments(engine: Engine, filters: Filters, frame: pd.DataFrame | None = None) -> str:
+    """commitments.csv of the filtered commitments, written by the CLI's own export function.
+
+    ``frame`` (a commitments frame, possibly already filtered) saves reading it again.
+    """
+    frame = store.commitments_frame(engine) if frame is None else frame
+    ids = apply(frame, filters)["id"].astype(str)
+    return export.commitments_csv(select_rows(store.commitment_rows(engine), ids))
+
+
+def export_releases(
+    engine: Engine,
+    filters: Filters,
+    frame: pd.DataFrame | None = None,
+    releases: pd.DataFrame | None = None,
+) -> str:
+    """releases.csv of the releases in view (see filter_releases), by the CLI's export function."""
+    frame = store.commitments_frame(engine) if frame is None else frame
+    releases = store.releases_frame(engine) if releases is None else releases
+    files = set(filter_releases(releases, apply(frame, filters), filters)["source_file"].astype(str))
+    return export.releases_csv([r for r in store.release_rows(engine) if r["source_file"] in files])
+
+
+def describe(filters: Filters) -> list[str]:
+    """The active filters as short phrases for people ("theme: Climate, Energy")."""
+    labels = theme_labels()
+    f = filters
+    out: list[str] = []
+    if f.organizations:
+        out.append("organisation: " + ", ".join(f.organizations))
+    if f.date_from or f.date_to:
+        out.append(f"released {f.date_from or '…'} to {f.date_to or '…'}")
+    if f.pillars:
+        out.append("pillar: " + ", ".join(PILLARS.get(p, p) for p in f.pillars))
+    if f.themes:
+        out.append("theme: " + ", ".join(labels.get(t, t) for t in f.themes))
+    if f.kinds:
+        out.append("kind: " + ", ".join(f.kinds))
+    if f.year_from is not None or f.year_to is not None:
+        out.append(f"target year {f.year_from or '…'} to {f.year_to or '…'}")
+    if f.languages:
+        out.append("language: " + ", ".join(f.languages))
+    if f.speakers:
+        out.append("speaker: " + ", ".join(f.speakers))
+    if f.search.strip():
+        out.append(f"search: {f.search.strip()}")
+    if f.min_confidence > 0:
+        out.append(f"confidence ≥ {f.min_confidence:.2f}")
+    if f.review_statuses:
+        out.append("review: " + ", ".join(f.review_statuses))
+    return out
+
+
+_UNSAFE_NAME = re.compile(r"[^\w.+]+")
+
+
+def _name_part(text: str, limit: int = 40) -> str:
+    return _UNSAFE_NAME.sub("-", text).strip("-.")[:limit]
+
+
+def download_name(filters: Filters, today: dt.date, what: str = "commitments") -> str:
+    """A file name saying what was filtered and when: commitments_org-CECEP_kind-target_2024-05-01.csv."""
+    parts: list[str] = []
+    query = to_query(filters)
+    for f in fields(Filters):
+        key = QUERY_KEYS[f.name]
+        if key in query:
+            parts.append(_name_part(f"{key}-" + "+".join(query[key])))
+    name = "_".join(p for p in parts if p)
+    if len(name) > 120:
+        name = name[:120].rstrip("-_+.") + "-etc"
+    return f"{what}_{name or 'all'}_{today.isoformat()}.csv"
