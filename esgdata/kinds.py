@@ -141,7 +141,8 @@ def classify(
     deciding = committing[0] if committing else None
     agent_before = _has_agent(cues, orgs, 0, deciding.start if deciding else len(text))
     backed = agent_before or speaking or bool(marker)
-    if lead_in:
+    words = len(text.split()) if language == "en" else len(text) // 2
+    if lead_in and words < 8:  # "宋鑫要求，一是…": the items commit, the words before them do not
         return Decision(None, None, 0.0, "lead-in to an enumeration")
     if marker and (speaking or re.match(r"\s*to\s", text[len(marker) :])):
         # "First, to focus on ...": an item of a plan or a speech is an intention, whatever its verbs.
@@ -203,7 +204,6 @@ def classify(
         confidence -= 0.2
     if any(c.label == "event" for c in cues) and kind == "practice":
         confidence -= 0.15
-    words = len(text.split()) if language == "en" else len(text) // 2
     if words < 6 or words > 90:
         confidence -= 0.1
     confidence = round(min(max(confidence, 0.05), 0.99), 2)
