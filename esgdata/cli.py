@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 import click
 from tqdm import tqdm
 
-from . import __version__, export, ingest, store
+from . import __version__, export, ingest, review, store, users
 from .config import load_config
 from .errors import EsgDataError
 from .extract import classify_text
@@ -286,6 +286,174 @@ def serve_command(port: int, streamlit_args: tuple[str, ...]) -> None:
         *streamlit_args,
     ]
     sys.exit(subprocess.call(cmd, env=os.environ.copy()))
+
+
+def _actor() -> str:
+    return "cli:" + (os.environ.get("USER") or os.environ.get("USERNAME") or "unknown")
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return str(click.prompt("Password", hide_input=True, confirmation_prompt=True))
+
+
+@cli.group("users")
+def users_group() -> None:
+    """Manage the accounts that sign in to review (viewer, reviewer, admin).
+
+    \b
+    Example:
+        esgdata users add alice --role admin
+        esgdata users list
+    """
+
+
+@users_group.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(users.ROLES), default="reviewer", show_default=True)
+@click.option(
+    "--password-stdin", is_flag=True, help="Read the password from the first line of standard input."
+)
+@_db_option
+def users_add(name: str, role: str, password_stdin: bool, db_url: str | None) -> None:
+    """Create an account; the password is prompted for (or read from stdin) and stored hashed.
+
+    \b
+    Example:
+        esgdata users add alice --role admin
+        echo "$PASSWORD" | esgdata users add bob --role reviewer --password-stdin
+    """
+    engine = store.connect(db_url)
+    users.add_user(engine, name, _read_password(password_stdin), role, actor=_actor())
+    click.echo(f"added {name} ({role})", err=True)
+
+
+@users_group.command("list")
+@_db_option
+def users_list(db_url: str | None) -> None:
+    """List accounts with their roles.
+
+    \b
+    Example:
+        esgdata users list
+    """
+    for row in users.list_users(store.connect(db_url)):
+        state = "disabled" if row["disabled"] else "active"
+        click.echo(f"{row['name']}\t{row['role']}\t{state}")
+
+
+@users_group.command("set-role")
+@click.argument("name")
+@click.argument("role", type=click.Choice(users.ROLES))
+@_db_option
+def users_set_role(name: str, role: str, db_url: str | None) -> None:
+    """Give an account another role.
+
+    \b
+    Example:
+        esgdata users set-role bob admin
+    """
+    users.set_role(store.connect(db_url), name, role, actor=_actor())
+    click.echo(f"{name} is now {role}", err=True)
+
+
+@users_group.command("disable")
+@click.argument("name")
+@click.option("--enable", is_flag=True, help="Enable the account again instead.")
+@_db_option
+def users_disable(name: str, enable: bool, db_url: str | None) -> None:
+    """Disable an account (its reviews and audit entries stay); --enable reverses it.
+
+    \b
+    Example:
+        esgdata users disable bob
+    """
+    users.set_disabled(store.connect(db_url), name, not enable, actor=_actor())
+    click.echo(f"{name} {'enabled' if enable else 'disabled'}", err=True)
+
+
+@users_group.command("password")
+@click.argument("name")
+@click.option(
+    "--password-stdin", is_flag=True, help="Read the password from the first line of standard input."
+)
+@_db_option
+def users_password(name: str, password_stdin: bool, db_url: str | None) -> None:
+    """Set a new password for an account.
+
+    \b
+    Example:
+        esgdata users password bob
+    """
+    users.set_password(store.connect(db_url), name, _read_password(password_stdin), actor=_actor())
+    click.echo(f"password of {name} changed", err=True)
+
+
+@cli.group("review")
+def review_group() -> None:
+    """Reviewed commitments as evaluation data, the audit log, and measured quality.
+
+    \b
+    Example:
+        esgdata review export --out reviewed.jsonl
+        esgdata review audit --out audit.csv
+    """
+
+
+@review_group.command("export")
+@click.option(
+    "--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="JSONL file to write."
+)
+@_db_option
+def review_export(out: Path, db_url: str | None) -> None:
+    """Write accepted and corrected commitments as gold JSONL (the scorer's format).
+
+    \b
+    Example:
+        esgdata review export --out reviewed.jsonl
+    """
+    n = review.write_gold(store.connect(db_url), out)
+    click.echo(f"{n} releases -> {out}", err=True)
+
+
+@review_group.command("audit")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="CSV file (default: print).")
+@click.option("--target", default=None, help="Only entries about this commitment id or user name.")
+@_db_option
+def review_audit(out: Path | None, target: str | None, db_url: str | None) -> None:
+    """Print or write the append-only audit log (who changed what, when, from which value to which).
+
+    \b
+    Example:
+        esgdata review audit --out audit.csv
+        esgdata review audit --target 5f2c0e1d9a8b7c6d
+    """
+    text = export.audit_csv(store.audit_rows(store.connect(db_url), target))
+    if out:
+        out.write_text(text, encoding="utf-8", newline="")
+        click.echo(str(out), err=True)
+    else:
+        click.echo(text.lstrip("\ufeff"), nl=False)
+
+
+@review_group.command("quality")
+@_db_option
+def review_quality(db_url: str | None) -> None:
+    """Extraction precision measured on reviewed rows, per kind, theme and organisation.
+
+    \b
+    Example:
+        esgdata review quality
+    """
+    report = review.quality(review.reviewed_rows(store.connect(db_url)))
+    for key in ("kind", "themes", "organization"):
+        click.echo(f"precision by {key}:")
+        for row in report[key]:
+            click.echo(f"  {row[key]:24} {row['correct']:4}/{row['reviewed']:<4} {row['precision']:.3f}")
+    click.echo("most frequent corrections:")
+    for row in report["corrections"]:
+        click.echo(f"  {row['field']}: {row['extracted']!r} -> {row['corrected']!r} ({row['times']}x)")
 
 
 def main() -> None:

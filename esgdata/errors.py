@@ -33,4 +33,8 @@ class PermissionDenied(EsgDataError):
 
 
 class ConflictError(EsgDataError):
-    """Someone else saved the same record first; the message says what they changed."""
+    """Someone else saved the same record first; ``current`` holds what they saved."""
+
+    def __init__(self, current: dict[str, object], message: str = "") -> None:
+        super().__init__(message or "someone else saved this record first")
+        self.current = current

@@ -147,6 +147,14 @@ def releases_csv(rows: Iterable[Mapping[str, Any]]) -> str:
     return to_csv(rows, RELEASE_COLUMNS)
 
 
+AUDIT_COLUMNS: tuple[str, ...] = ("id", "at", "actor", "action", "target", "field", "old_value", "new_value")
+
+
+def audit_csv(rows: Iterable[Mapping[str, Any]]) -> str:
+    """The audit log as CSV (same encoding and neutralisation as the other exports)."""
+    return to_csv(rows, AUDIT_COLUMNS)
+
+
 def write(
     out_dir: str | Path,
     commitments: Iterable[Mapping[str, Any]],

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from sqlalchemy import (
+    Boolean,
     Column,
     Connection,
     DateTime,
@@ -23,6 +24,7 @@ from sqlalchemy import (
     Text,
     inspect,
     select,
+    text,
 )
 
 metadata = MetaData()
@@ -77,15 +79,88 @@ commitments = Table(
     Index("ix_commitments_release", "release_id"),
 )
 
-SCHEMA_VERSION = 1
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(64), nullable=False, unique=True),
+    Column("password_hash", String(255), nullable=False),
+    Column("role", String(16), nullable=False),  # viewer, reviewer, admin
+    Column("disabled", Boolean, nullable=False, default=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+# One row per reviewed commitment. Keyed on the commitment id but without a foreign key:
+# a review outlives its commitment when a re-ingest drops it, and is reported then.
+reviews = Table(
+    "reviews",
+    metadata,
+    Column("commitment_id", String(16), primary_key=True),
+    Column("source_file", String(255), nullable=False),
+    Column("status", String(24), nullable=False),
+    Column("kind", String(16)),  # corrections: NULL means "as extracted"
+    Column("themes", String(255)),
+    Column("target_years", String(255)),
+    Column("speaker", String(255)),
+    Column("organization", String(255)),
+    Column("comment", Text, nullable=False, default=""),
+    Column("reviewed_text", Text, nullable=False),  # the words the reviewer saw
+    Column("stale", Boolean, nullable=False, default=False),
+    Column("version", Integer, nullable=False),
+    Column("reviewed_by", String(64), nullable=False),
+    Column("reviewed_at", DateTime(timezone=True), nullable=False),
+    Index("ix_reviews_source_file", "source_file"),
+)
+
+# Append-only: triggers refuse UPDATE and DELETE on both SQLite and PostgreSQL.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("target", String(255), nullable=False),  # a commitment id or a user name
+    Column("field", String(32), nullable=False, default=""),
+    Column("old_value", Text, nullable=False, default=""),
+    Column("new_value", Text, nullable=False, default=""),
+    Index("ix_audit_target", "target"),
+)
+
+SCHEMA_VERSION = 2
 
 
 def _v1(conn: Connection) -> None:
     metadata.create_all(conn, tables=[meta, releases, commitments])
 
 
+def _v2(conn: Connection) -> None:
+    metadata.create_all(conn, tables=[users, reviews, audit_log])
+    if conn.dialect.name == "postgresql":
+        conn.execute(
+            text(
+                "CREATE OR REPLACE FUNCTION audit_log_append_only() RETURNS trigger AS $$ BEGIN "
+                "RAISE EXCEPTION 'the audit log is append-only'; END; $$ LANGUAGE plpgsql"
+            )
+        )
+        conn.execute(
+            text(
+                "CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON audit_log "
+                "FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()"
+            )
+        )
+    else:
+        for event in ("UPDATE", "DELETE"):
+            conn.execute(
+                text(
+                    f"CREATE TRIGGER audit_log_no_{event.lower()} BEFORE {event} ON audit_log "
+                    "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END"
+                )
+            )
+
+
 # Step N brings a store from version N-1 to N. Never edit a step once released; add one.
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1}
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1, 2: _v2}
 
 
 def current_version(conn: Connection) -> int:

@@ -15,10 +15,11 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, Integer, String, cast, create_engine, event, func, select, update
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
 
-from . import export, schema
+from . import export, schema, similarity
 from .config import load_config
-from .errors import StoreError
+from .errors import ConflictError, StoreError
 from .export import join
 from .models import Extraction
 
@@ -199,8 +200,53 @@ def save(engine: Engine, x: Extraction) -> SaveOutcome:
         fresh = [v for v in new_rows if v["id"] not in old_ids]
         if fresh:
             conn.execute(com.insert(), fresh)
+        if gone:
+            _carry_reviews(conn, r.source_file, gone, fresh)
         _bump_revision(conn)
     return SaveOutcome(status, len(x.commitments))
+
+
+STALE_OVERLAP = 0.5  # a reworded commitment keeps its review (marked stale) at this word overlap
+
+
+def _carry_reviews(conn: Connection, source_file: str, gone: set[str], fresh: list[dict[str, Any]]) -> None:
+    """Reviews of commitments whose words changed move to the closest new wording, marked stale.
+
+    A review with no close new wording stays where it is: reported as orphaned, never deleted.
+    """
+    rev = schema.reviews
+    taken = set(
+        conn.execute(
+            select(rev.c.commitment_id).where(rev.c.commitment_id.in_([f["id"] for f in fresh]))
+        ).scalars()
+    )
+    now = dt.datetime.now(dt.UTC)
+    for review in conn.execute(select(rev).where(rev.c.commitment_id.in_(gone))).mappings().all():
+        candidates = [
+            (similarity.overlap(review["reviewed_text"], f["text"]), f) for f in fresh if f["id"] not in taken
+        ]
+        score, best = max(candidates, key=lambda c: c[0], default=(0.0, None))
+        if best is not None and score >= STALE_OVERLAP:
+            taken.add(best["id"])
+            conn.execute(
+                update(rev)
+                .where(rev.c.commitment_id == review["commitment_id"])
+                .values(commitment_id=best["id"], stale=True, version=review["version"] + 1)
+            )
+            audit = ("stale", best["id"], review["reviewed_text"], best["text"])
+        else:
+            audit = ("orphaned", review["commitment_id"], review["reviewed_text"], "")
+        conn.execute(
+            schema.audit_log.insert().values(
+                at=now,
+                actor="esgdata",
+                action=audit[0],
+                target=audit[1],
+                field="text",
+                old_value=audit[2],
+                new_value=audit[3],
+            )
+        )
 
 
 def _version() -> str:
@@ -328,3 +374,174 @@ def releases_frame(engine: Engine) -> pd.DataFrame:
         frame["release_date"].replace("", None), format="%Y-%m-%d", errors="coerce"
     )
     return frame
+
+
+# --- people, reviews and the audit log: queries only; the rules live in users.py and review.py
+
+
+def _audit_values(
+    actor: str, action: str, target: str, changes: list[tuple[str, str, str]]
+) -> list[dict[str, Any]]:
+    now = dt.datetime.now(dt.UTC)
+    rows = [
+        {
+            "at": now,
+            "actor": actor,
+            "action": action,
+            "target": target,
+            "field": f,
+            "old_value": o,
+            "new_value": n,
+        }
+        for f, o, n in changes
+    ]
+    return rows or [
+        {
+            "at": now,
+            "actor": actor,
+            "action": action,
+            "target": target,
+            "field": "",
+            "old_value": "",
+            "new_value": "",
+        }
+    ]
+
+
+def get_user(engine: Engine, name: str) -> dict[str, Any] | None:
+    """One account row, or None."""
+    with engine.connect() as conn:
+        row = conn.execute(select(schema.users).where(schema.users.c.name == name)).mappings().first()
+    return dict(row) if row else None
+
+
+def list_users(engine: Engine) -> list[dict[str, Any]]:
+    """Every account (without password hashes), by name."""
+    u = schema.users
+    with engine.connect() as conn:
+        rows = conn.execute(select(u.c.name, u.c.role, u.c.disabled, u.c.created_at).order_by(u.c.name))
+        return [dict(r._mapping) for r in rows]
+
+
+def count_users(engine: Engine) -> int:
+    """How many accounts exist."""
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(schema.users)).scalar_one())
+
+
+def insert_user(engine: Engine, name: str, password_hash: str, role: str, actor: str) -> None:
+    """Create an account and audit it; StoreError if the name is taken."""
+    with engine.begin() as conn:
+        if conn.execute(select(schema.users.c.id).where(schema.users.c.name == name)).first():
+            raise StoreError(f"a user named {name!r} already exists")
+        conn.execute(
+            schema.users.insert().values(
+                name=name,
+                password_hash=password_hash,
+                role=role,
+                disabled=False,
+                created_at=dt.datetime.now(dt.UTC),
+            )
+        )
+        conn.execute(schema.audit_log.insert(), _audit_values(actor, "user_add", name, [("role", "", role)]))
+
+
+def update_user(engine: Engine, name: str, actor: str, action: str, **fields: Any) -> None:
+    """Change account fields (role, disabled, password_hash) and audit every change."""
+    u = schema.users
+    with engine.begin() as conn:
+        row = conn.execute(select(u).where(u.c.name == name)).mappings().first()
+        if row is None:
+            raise StoreError(f"no user named {name!r}")
+        conn.execute(update(u).where(u.c.name == name).values(**fields))
+        changes = [
+            (k, "" if k == "password_hash" else str(row[k]), "" if k == "password_hash" else str(v))
+            for k, v in fields.items()
+        ]
+        conn.execute(schema.audit_log.insert(), _audit_values(actor, action, name, changes))
+
+
+def get_review(engine: Engine, commitment_id: str) -> dict[str, Any] | None:
+    """The review of one commitment, or None if nobody reviewed it."""
+    with engine.connect() as conn:
+        row = (
+            conn.execute(select(schema.reviews).where(schema.reviews.c.commitment_id == commitment_id))
+            .mappings()
+            .first()
+        )
+    return dict(row) if row else None
+
+
+def get_commitment(engine: Engine, commitment_id: str) -> dict[str, Any] | None:
+    """One stored commitment as a commitments.csv row, or None."""
+    query = (
+        select(*_SQL_COLUMNS)
+        .select_from(schema.commitments.join(schema.releases))
+        .where(schema.commitments.c.id == commitment_id)
+    )
+    with engine.connect() as conn:
+        row = conn.execute(query).mappings().first()
+    return dict(row) if row else None
+
+
+def write_review(
+    engine: Engine,
+    values: dict[str, Any],
+    expected_version: int,
+    actor: str,
+    changes: list[tuple[str, str, str]],
+) -> dict[str, Any]:
+    """Save a review unless someone saved it since ``expected_version``; audit it in the same transaction.
+
+    Raises ConflictError carrying the other person's row when the version moved on.
+    """
+    rev = schema.reviews
+    cid = values["commitment_id"]
+    with engine.begin() as conn:
+        if expected_version == 0:
+            exists = conn.execute(select(rev).where(rev.c.commitment_id == cid)).mappings().first()
+            if exists is not None:
+                raise ConflictError(dict(exists))
+            try:
+                with conn.begin_nested():
+                    conn.execute(rev.insert().values(**values, version=1))
+            except IntegrityError:
+                current = conn.execute(select(rev).where(rev.c.commitment_id == cid)).mappings().first()
+                raise ConflictError(dict(current) if current else {}) from None
+        else:
+            done = conn.execute(
+                update(rev)
+                .where(rev.c.commitment_id == cid, rev.c.version == expected_version)
+                .values(**values, version=expected_version + 1)
+            )
+            if done.rowcount != 1:
+                current = conn.execute(select(rev).where(rev.c.commitment_id == cid)).mappings().first()
+                raise ConflictError(dict(current) if current else {})
+        conn.execute(schema.audit_log.insert(), _audit_values(actor, "review", cid, changes))
+        _bump_revision(conn)
+        saved = conn.execute(select(rev).where(rev.c.commitment_id == cid)).mappings().one()
+    return dict(saved)
+
+
+def review_rows(engine: Engine) -> list[dict[str, Any]]:
+    """Every review row, including those whose commitment no longer exists."""
+    with engine.connect() as conn:
+        return [dict(r) for r in conn.execute(select(schema.reviews)).mappings()]
+
+
+def orphaned_reviews(engine: Engine) -> list[dict[str, Any]]:
+    """Reviews whose commitment disappeared in a re-ingest (kept, never deleted)."""
+    rev, com = schema.reviews, schema.commitments
+    query = select(rev).where(rev.c.commitment_id.not_in(select(com.c.id)))
+    with engine.connect() as conn:
+        return [dict(r) for r in conn.execute(query).mappings()]
+
+
+def audit_rows(engine: Engine, target: str | None = None) -> list[dict[str, Any]]:
+    """The audit log, oldest first (optionally for one commitment or user)."""
+    log = schema.audit_log
+    query = select(log).order_by(log.c.id)
+    if target is not None:
+        query = query.where(log.c.target == target)
+    with engine.connect() as conn:
+        return [dict(r) for r in conn.execute(query).mappings()]
