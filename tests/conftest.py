@@ -26,6 +26,16 @@ def _isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ESGDATA_DATA_DIR", str(tmp_path / "data"))
 
 
+@pytest.fixture(autouse=True)
+def _cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Argon2 with its real cost takes 0.1 s a hash; tests hash many passwords and test no crypto."""
+    from argon2 import PasswordHasher
+
+    from esgdata import users
+
+    monkeypatch.setattr(users, "_HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+
+
 @pytest.fixture
 def shared() -> Path:
     """The read-only ../shared folder (corpus, gold, spec); tests needing it skip without it."""
