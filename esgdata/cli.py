@@ -206,16 +206,26 @@ def extract_command(
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder for commitments.csv and releases.csv.",
 )
+@click.option(
+    "--as-extracted",
+    is_flag=True,
+    help="Write the values as extracted, without reviewers' corrections and review columns.",
+)
 @_db_option
-def export_command(out_dir: Path, db_url: str | None) -> None:
+def export_command(out_dir: Path, db_url: str | None, as_extracted: bool) -> None:
     """Write the store's commitments.csv and releases.csv (UTF-8 with BOM, spec columns first).
+
+    By default the reviewed values are written, with review_status, reviewed_by and
+    reviewed_at columns and the original extraction beside every correction.
 
     \b
     Example:
         esgdata export --out-dir out/
+        esgdata export --out-dir raw/ --as-extracted
     """
     engine = store.connect(db_url)
-    paths = export.write(out_dir, store.commitment_rows(engine), store.release_rows(engine))
+    rows = store.commitment_rows(engine) if as_extracted else review.reviewed_rows(engine)
+    paths = export.write(out_dir, rows, store.release_rows(engine))
     click.echo(", ".join(str(p) for p in paths), err=True)
 
 

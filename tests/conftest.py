@@ -16,6 +16,15 @@ SEEDS = ROOT / "seeds"
 SEED = SEEDS / "000_fab0cea01f7ba7df.txt"
 SHARED = ROOT.parent / "shared"
 PG_URL = os.environ.get("ESGDATA_TEST_PG_URL", "")
+# CI sets this: a missing PostgreSQL server or browser then fails the run instead of skipping.
+REQUIRE_SERVICES = os.environ.get("ESGDATA_REQUIRE_SERVICES") == "1"
+
+
+def skip_or_fail(reason: str) -> None:
+    """Skip a test whose service is missing, unless CI demands every service."""
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{reason} (ESGDATA_REQUIRE_SERVICES=1)")
+    pytest.skip(reason)
 
 
 @pytest.fixture(autouse=True)
@@ -57,7 +66,7 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     """A fresh, empty store on each database the run can reach."""
     if request.param == "postgresql":
         if not PG_URL:
-            pytest.skip("no PostgreSQL server: set ESGDATA_TEST_PG_URL")
+            skip_or_fail("no PostgreSQL server: set ESGDATA_TEST_PG_URL")
         _reset_postgres(PG_URL)
         eng = store.connect(PG_URL)
     else:
