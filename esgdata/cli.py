@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 import click
 from tqdm import tqdm
 
-from . import __version__, export, ingest, review, store, users
+from . import __version__, export, ingest, review, store, threads, users
 from .config import load_config
 from .errors import EsgDataError
 from .extract import classify_text
@@ -166,7 +166,7 @@ def extract_command(
     max_mb: float | None,
     quiet: bool,
 ) -> None:
-    """Read release files and write commitments.csv and releases.csv, without a store.
+    """Read release files and write commitments.csv, releases.csv and threads.csv, without a store.
 
     \b
     Example:
@@ -186,8 +186,8 @@ def extract_command(
             elif isinstance(result, Failure):
                 failures.append(result)
             bar.update(1)
-    commitments, releases = export.records(extractions)
-    paths_written = export.write(out_dir, commitments, releases)
+    commitments, releases, thread_rows = threads.records(extractions)
+    paths_written = export.write(out_dir, commitments, releases, thread_rows)
     _report_failures(failures)
     if not quiet:
         click.echo(
@@ -213,7 +213,7 @@ def extract_command(
 )
 @_db_option
 def export_command(out_dir: Path, db_url: str | None, as_extracted: bool) -> None:
-    """Write the store's commitments.csv and releases.csv (UTF-8 with BOM, spec columns first).
+    """Write the store's commitments.csv, releases.csv and threads.csv (UTF-8 with BOM).
 
     By default the reviewed values are written, with review_status, reviewed_by and
     reviewed_at columns and the original extraction beside every correction.
@@ -225,7 +225,7 @@ def export_command(out_dir: Path, db_url: str | None, as_extracted: bool) -> Non
     """
     engine = store.connect(db_url)
     rows = store.commitment_rows(engine) if as_extracted else review.reviewed_rows(engine)
-    paths = export.write(out_dir, rows, store.release_rows(engine))
+    paths = export.write(out_dir, rows, store.release_rows(engine), store.thread_rows(engine))
     click.echo(", ".join(str(p) for p in paths), err=True)
 
 
@@ -464,6 +464,62 @@ def review_quality(db_url: str | None) -> None:
     click.echo("most frequent corrections:")
     for row in report["corrections"]:
         click.echo(f"  {row['field']}: {row['extracted']!r} -> {row['corrected']!r} ({row['times']}x)")
+
+
+@cli.group("threads")
+def threads_group() -> None:
+    """Promises followed across releases: threads of statements, changes and reported delivery.
+
+    \b
+    Example:
+        esgdata threads rebuild
+        esgdata threads list --organization CECEP
+    """
+
+
+@threads_group.command("rebuild")
+@click.option(
+    "--organization",
+    "organizations",
+    multiple=True,
+    metavar="NAME",
+    help="Only this organisation (repeatable); default every one.",
+)
+@_db_option
+def threads_rebuild(organizations: tuple[str, ...], db_url: str | None) -> None:
+    """Regroup commitments into threads (ingest does this for the organisations it touches).
+
+    \b
+    Example:
+        esgdata threads rebuild --organization CECEP
+    """
+    n = threads.rebuild(store.connect(db_url), organizations or None)
+    click.echo(f"{n} threads", err=True)
+
+
+@threads_group.command("list")
+@click.option("--organization", default=None, metavar="NAME", help="Only this organisation.")
+@click.option(
+    "--min-statements",
+    type=int,
+    default=2,
+    show_default=True,
+    help="Only threads with at least this many statements.",
+)
+@_db_option
+def threads_list(organization: str | None, min_statements: int, db_url: str | None) -> None:
+    """Print threads: organisation, label, statements, dates, target-year history, delivery status.
+
+    \b
+    Example:
+        esgdata threads list --organization Sinopec --min-statements 1
+    """
+    for t in store.thread_rows(store.connect(db_url)):
+        if (organization is None or t["organization"] == organization) and t["statements"] >= min_statements:
+            click.echo(
+                f"{t['id']}\t{t['organization']}\t{t['label']}\t{t['statements']}\t"
+                f"{t['first_date']}..{t['last_date']}\t{t['year_history']}\t{t['delivery_status']}"
+            )
 
 
 def main() -> None:

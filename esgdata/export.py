@@ -37,6 +37,7 @@ COMMITMENT_COLUMNS: tuple[str, ...] = (
     "cue_rule",
     "theme_evidence",
     "extractor_version",
+    "thread_id",
 )
 RELEASE_COLUMNS: tuple[str, ...] = (
     "source_file",
@@ -147,6 +148,41 @@ def releases_csv(rows: Iterable[Mapping[str, Any]]) -> str:
     return to_csv(rows, RELEASE_COLUMNS)
 
 
+THREAD_COLUMNS: tuple[str, ...] = (
+    "thread_id",
+    "organization",
+    "label",
+    "first_date",
+    "last_date",
+    "statements",
+    "target_year_history",
+    "delivery_status",
+    "changes",
+)
+
+
+def threads_csv(rows: Iterable[Mapping[str, Any]]) -> str:
+    """threads.csv: one row per thread (same encoding and neutralisation as the spec files)."""
+    renamed = [{**r, "thread_id": r["id"], "target_year_history": r["year_history"]} for r in rows]
+    return to_csv(renamed, THREAD_COLUMNS)
+
+
+def achievement_records(extractions: Iterable[Extraction]) -> list[dict[str, Any]]:
+    """Reported results of extractions made without a store, as threads.build reads them."""
+    return [
+        {
+            "id": a.id,
+            "organization": x.release.organization,
+            "release_date": x.release.date,
+            "source_file": a.source_file,
+            "text": a.text,
+            "themes": join(a.themes),
+        }
+        for x in extractions
+        for a in x.achievements
+    ]
+
+
 AUDIT_COLUMNS: tuple[str, ...] = ("id", "at", "actor", "action", "target", "field", "old_value", "new_value")
 
 
@@ -159,11 +195,17 @@ def write(
     out_dir: str | Path,
     commitments: Iterable[Mapping[str, Any]],
     releases: Iterable[Mapping[str, Any]],
-) -> tuple[Path, Path]:
-    """Write commitments.csv and releases.csv into ``out_dir`` (created if missing)."""
+    threads: Iterable[Mapping[str, Any]] | None = None,
+) -> tuple[Path, ...]:
+    """Write commitments.csv and releases.csv (and threads.csv when given) into ``out_dir``."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    paths = out / "commitments.csv", out / "releases.csv"
-    paths[0].write_text(commitments_csv(commitments), encoding="utf-8", newline="")
-    paths[1].write_text(releases_csv(releases), encoding="utf-8", newline="")
-    return paths
+    files = [
+        (out / "commitments.csv", commitments_csv(commitments)),
+        (out / "releases.csv", releases_csv(releases)),
+    ]
+    if threads is not None:
+        files.append((out / "threads.csv", threads_csv(threads)))
+    for path, text in files:
+        path.write_text(text, encoding="utf-8", newline="")
+    return tuple(path for path, _ in files)

@@ -8,7 +8,7 @@ from collections import Counter
 
 from . import __version__, kinds, lexicon, organizations, segment, targets, themes
 from .matcher import fold
-from .models import Commitment, Extraction, Release, Span
+from .models import Achievement, Commitment, Extraction, Release, Span
 from .speakers import SpeakerTracker
 
 RULES_VERSION = "1"
@@ -70,6 +70,7 @@ def extract(release: Release) -> Extraction:
     version = extractor_version()
     seen: Counter[str] = Counter()
     found = []
+    achieved: list[Achievement] = []
     for unit in segment.units(body, language):
         speaker = tracker.speaker_for(unit)
         unit_cues = _relative(cues.within(unit.start, unit.end), unit.start)
@@ -91,6 +92,21 @@ def extract(release: Release) -> Extraction:
             lead_in=unit.lead_in,
         )
         if decision.kind is None or decision.cue is None:
+            done = next((c for c in unit_cues if c.label == "achieved"), None)
+            if done is not None:
+                reported = themes.theme_ids(themes.resolve_weak(theme_spans.within(unit.start, unit.end)))
+                if reported:
+                    achieved.append(
+                        Achievement(
+                            commitment_id(release.source_file, "achieved\x1f" + unit.text, 0),
+                            release.source_file,
+                            unit.start,
+                            unit.end,
+                            unit.text,
+                            reported,
+                            done.text,
+                        )
+                    )
             continue
         evidence = themes.resolve_weak(theme_spans.within(unit.start, unit.end))
         theme_ids = themes.theme_ids(evidence)
@@ -122,7 +138,7 @@ def extract(release: Release) -> Extraction:
                 extractor_version=version,
             )
         )
-    return Extraction(release, tuple(found))
+    return Extraction(release, tuple(found), tuple(achieved))
 
 
 def classify_text(

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from . import readers, store
+from . import readers, store, threads
 from .config import load_config
 from .errors import EsgDataError, ReadError
 from .extract import extract, extractor_version
@@ -135,6 +135,7 @@ def ingest(
     Two different files with the same name in one run: the second is reported, not stored.
     """
     report = IngestReport()
+    touched: set[str] = set()  # organisations whose threads must be regrouped
     version = extractor_version()
     seen: dict[str, tuple[str, str]] = {}  # name -> (path, content hash) in this run
 
@@ -190,8 +191,13 @@ def ingest(
             else:
                 setattr(report, outcome.status, getattr(report, outcome.status) + 1)
                 report.commitments += outcome.commitments
+                if outcome.status != "unchanged":
+                    touched.add(result.release.organization)
+                    touched.update(c.organization for c in result.commitments)
         if progress:
             progress(name)
+    if touched:
+        threads.rebuild(engine, touched)
     return report
 
 

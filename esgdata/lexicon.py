@@ -42,6 +42,7 @@ CUE_KINDS: tuple[str, ...] = (
     "directive",
     "practice",
     "manner",
+    "achieved",
     "agent",
     "forecast",
     "event",
@@ -178,11 +179,39 @@ def people() -> dict[str, tuple[str, ...]]:
     return {key: _words(data[key], f"lexicons/people.yaml: {key}") for key in PEOPLE_SECTIONS}
 
 
+@dataclass(frozen=True)
+class Concept:
+    """A term of the taxonomy finer than a theme (carbon peak, hydrogen), in both languages."""
+
+    id: str
+    theme: str
+    label: str
+    words: dict[str, tuple[str, ...]]
+
+
+@lru_cache(maxsize=1)
+def concepts() -> dict[str, Concept]:
+    """Concept id -> Concept (see lexicons/concepts.yaml)."""
+    data = _load("concepts.yaml")
+    if not isinstance(data, dict):
+        raise LexiconError("lexicons/concepts.yaml: must map concept ids to entries")
+    out = {}
+    for cid, entry in data.items():
+        where = f"lexicons/concepts.yaml: {cid}"
+        if not isinstance(entry, dict) or entry.get("theme") not in THEME_IDS:
+            raise LexiconError(f"{where}: theme must be one of the theme ids")
+        words = {lang: _words(entry.get(lang), f"{where}.{lang}") for lang in LANGUAGES}
+        if not all(words.values()):
+            raise LexiconError(f"{where}: needs English and Chinese words")
+        out[str(cid)] = Concept(str(cid), entry["theme"], str(entry.get("label") or cid), words)
+    return out
+
+
 @lru_cache(maxsize=1)
 def fingerprint() -> str:
     """A short hash of every lexicon file: part of the extractor version."""
     digest = hashlib.sha256()
-    for name in ("themes.yaml", "cues.yaml", "organizations.yaml", "people.yaml"):
+    for name in ("themes.yaml", "cues.yaml", "organizations.yaml", "people.yaml", "concepts.yaml"):
         digest.update(resources.files("esgdata").joinpath("lexicons").joinpath(name).read_bytes())
     return digest.hexdigest()[:8]
 

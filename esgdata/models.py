@@ -74,11 +74,25 @@ class Commitment:
 
 
 @dataclass(frozen=True)
+class Achievement:
+    """A sentence reporting a result as done ("has achieved", 提前完成): evidence a promise was kept."""
+
+    id: str
+    source_file: str
+    start: int
+    end: int
+    text: str
+    themes: tuple[str, ...]
+    cue: str
+
+
+@dataclass(frozen=True)
 class Extraction:
-    """A release and the commitments found in it."""
+    """A release, the commitments found in it, and the results it reports as achieved."""
 
     release: Release
     commitments: tuple[Commitment, ...] = field(default_factory=tuple)
+    achievements: tuple[Achievement, ...] = field(default_factory=tuple)
 
 
 @dataclass(frozen=True)

@@ -127,7 +127,76 @@ audit_log = Table(
     Index("ix_audit_target", "target"),
 )
 
-SCHEMA_VERSION = 2
+# Sentences a release reports as done: the evidence threads link to as delivery.
+achievements = Table(
+    "achievements",
+    metadata,
+    Column("id", String(16), primary_key=True),
+    Column("release_id", Integer, ForeignKey("releases.id", ondelete="CASCADE"), nullable=False),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("themes", String(255), nullable=False),
+    Column("cue", String(64), nullable=False),
+    Index("ix_achievements_release", "release_id"),
+)
+
+# Derived from commitments by esgdata.threads.rebuild, per organisation, in one transaction.
+threads = Table(
+    "threads",
+    metadata,
+    Column("id", String(12), primary_key=True),
+    Column("organization", String(255), nullable=False),
+    Column("label", Text, nullable=False),
+    Column("first_date", String(10), nullable=False),
+    Column("last_date", String(10), nullable=False),
+    Column("statements", Integer, nullable=False),
+    Column("year_history", Text, nullable=False),
+    Column("changes", Text, nullable=False),  # JSON list of {date, kind, before, after, commitment_id}
+    Column("delivery_status", String(16), nullable=False),  # promised, repeated, reported done
+    Index("ix_threads_organization", "organization"),
+)
+
+thread_members = Table(
+    "thread_members",
+    metadata,
+    Column("commitment_id", String(16), primary_key=True),
+    Column("thread_id", String(12), nullable=False),
+    Column("organization", String(255), nullable=False),
+    Index("ix_thread_members_thread", "thread_id"),
+)
+
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("thread_id", String(12), primary_key=True),
+    Column("achievement_id", String(16), primary_key=True),
+    Column("organization", String(255), nullable=False),
+    Column("score", Float, nullable=False),
+    Column("status", String(16), nullable=False),  # proposed, confirmed, rejected
+)
+
+# Reviewers' decisions, keyed on commitment ids so they survive re-ingest and rebuilds.
+thread_decisions = Table(
+    "thread_decisions",
+    metadata,
+    Column("commitment_id", String(16), primary_key=True),
+    Column("anchor_id", String(16)),  # join this commitment's thread; NULL: a thread of its own
+    Column("decided_by", String(64), nullable=False),
+    Column("decided_at", DateTime(timezone=True), nullable=False),
+)
+
+delivery_decisions = Table(
+    "delivery_decisions",
+    metadata,
+    Column("achievement_id", String(16), primary_key=True),
+    Column("commitment_id", String(16), primary_key=True),  # a statement of the thread decided on
+    Column("status", String(16), nullable=False),  # confirmed or rejected
+    Column("decided_by", String(64), nullable=False),
+    Column("decided_at", DateTime(timezone=True), nullable=False),
+)
+
+SCHEMA_VERSION = 3
 
 
 def _v1(conn: Connection) -> None:
@@ -159,8 +228,14 @@ def _v2(conn: Connection) -> None:
             )
 
 
+def _v3(conn: Connection) -> None:
+    metadata.create_all(
+        conn, tables=[achievements, threads, thread_members, deliveries, thread_decisions, delivery_decisions]
+    )
+
+
 # Step N brings a store from version N-1 to N. Never edit a step once released; add one.
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1, 2: _v2}
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1, 2: _v2, 3: _v3}
 
 
 def current_version(conn: Connection) -> int:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -46,6 +46,12 @@ _SQL_COLUMNS = (
     schema.commitments.c.cue_rule,
     schema.commitments.c.theme_evidence,
     schema.commitments.c.extractor_version,
+    func.coalesce(schema.thread_members.c.thread_id, "").label("thread_id"),
+)
+
+
+_COMMITMENTS_JOIN = schema.commitments.join(schema.releases).outerjoin(
+    schema.thread_members, schema.thread_members.c.commitment_id == schema.commitments.c.id
 )
 
 
@@ -202,6 +208,24 @@ def save(engine: Engine, x: Extraction) -> SaveOutcome:
             conn.execute(com.insert(), fresh)
         if gone:
             _carry_reviews(conn, r.source_file, gone, fresh)
+        ach = schema.achievements
+        conn.execute(ach.delete().where(ach.c.release_id == release_id))
+        if x.achievements:
+            conn.execute(
+                ach.insert(),
+                [
+                    {
+                        "id": a.id,
+                        "release_id": release_id,
+                        "start": a.start,
+                        "end": a.end,
+                        "text": a.text,
+                        "themes": join(a.themes),
+                        "cue": a.cue,
+                    }
+                    for a in x.achievements
+                ],
+            )
         _bump_revision(conn)
     return SaveOutcome(status, len(x.commitments))
 
@@ -273,7 +297,7 @@ def commitment_rows(engine: Engine) -> list[dict[str, Any]]:
     """Every stored commitment as a commitments.csv row (see export.COMMITMENT_COLUMNS)."""
     query = (
         select(*_SQL_COLUMNS)
-        .select_from(schema.commitments.join(schema.releases))
+        .select_from(_COMMITMENTS_JOIN)
         .order_by(schema.releases.c.source_file, schema.commitments.c.position)
     )
     with engine.connect() as conn:
@@ -475,9 +499,7 @@ def get_review(engine: Engine, commitment_id: str) -> dict[str, Any] | None:
 def get_commitment(engine: Engine, commitment_id: str) -> dict[str, Any] | None:
     """One stored commitment as a commitments.csv row, or None."""
     query = (
-        select(*_SQL_COLUMNS)
-        .select_from(schema.commitments.join(schema.releases))
-        .where(schema.commitments.c.id == commitment_id)
+        select(*_SQL_COLUMNS).select_from(_COMMITMENTS_JOIN).where(schema.commitments.c.id == commitment_id)
     )
     with engine.connect() as conn:
         row = conn.execute(query).mappings().first()
@@ -545,3 +567,151 @@ def audit_rows(engine: Engine, target: str | None = None) -> list[dict[str, Any]
         query = query.where(log.c.target == target)
     with engine.connect() as conn:
         return [dict(r) for r in conn.execute(query).mappings()]
+
+
+# --- threads: derived rows, and the reviewers' decisions that steer them
+
+
+def achievement_rows(engine: Engine, organizations: Iterable[str] | None = None) -> list[dict[str, Any]]:
+    """Reported results with their release's organisation, date and file (optionally some organisations)."""
+    ach, rel = schema.achievements, schema.releases
+    query = (
+        select(
+            ach.c.id,
+            ach.c.text,
+            ach.c.themes,
+            ach.c.start,
+            ach.c.end,
+            ach.c.cue,
+            rel.c.organization,
+            rel.c.date.label("release_date"),
+            rel.c.source_file,
+        )
+        .select_from(ach.join(rel))
+        .order_by(rel.c.date, ach.c.id)
+    )
+    if organizations is not None:
+        query = query.where(rel.c.organization.in_(list(organizations)))
+    with engine.connect() as conn:
+        return [dict(r) for r in conn.execute(query).mappings()]
+
+
+def replace_threads(
+    engine: Engine,
+    organization: str,
+    threads: list[dict[str, Any]],
+    members: list[dict[str, Any]],
+    deliveries: list[dict[str, Any]],
+) -> None:
+    """Replace one organisation's threads, memberships and delivery links in one transaction."""
+    with engine.begin() as conn:
+        for table in (schema.threads, schema.thread_members, schema.deliveries):
+            conn.execute(table.delete().where(table.c.organization == organization))
+        for table, rows in (
+            (schema.threads, threads),
+            (schema.thread_members, members),
+            (schema.deliveries, deliveries),
+        ):
+            if rows:
+                conn.execute(table.insert(), rows)
+        _bump_revision(conn)
+
+
+def thread_rows(engine: Engine) -> list[dict[str, Any]]:
+    """Every thread, by organisation and first date."""
+    t = schema.threads
+    with engine.connect() as conn:
+        rows = conn.execute(select(t).order_by(t.c.organization, t.c.first_date, t.c.id)).mappings()
+        return [dict(r) for r in rows]
+
+
+def delivery_rows(engine: Engine) -> list[dict[str, Any]]:
+    """Delivery links with the achievement's words, date and file."""
+    d, a, rel = schema.deliveries, schema.achievements, schema.releases
+    query = (
+        select(
+            d.c.thread_id,
+            d.c.achievement_id,
+            d.c.score,
+            d.c.status,
+            d.c.organization,
+            a.c.text,
+            rel.c.date.label("release_date"),
+            rel.c.source_file,
+        )
+        .select_from(d.join(a, a.c.id == d.c.achievement_id).join(rel, rel.c.id == a.c.release_id))
+        .order_by(d.c.thread_id, rel.c.date)
+    )
+    with engine.connect() as conn:
+        return [dict(r) for r in conn.execute(query).mappings()]
+
+
+def thread_member_rows(engine: Engine, thread_id: str) -> list[dict[str, Any]]:
+    """The commitment ids of one thread."""
+    tm = schema.thread_members
+    with engine.connect() as conn:
+        return [dict(r) for r in conn.execute(select(tm).where(tm.c.thread_id == thread_id)).mappings()]
+
+
+def thread_decisions(engine: Engine) -> dict[str, str | None]:
+    """Commitment id -> anchor commitment id (merge) or None (split)."""
+    td = schema.thread_decisions
+    with engine.connect() as conn:
+        return {
+            r.commitment_id: r.anchor_id for r in conn.execute(select(td.c.commitment_id, td.c.anchor_id))
+        }
+
+
+def delivery_decisions(engine: Engine) -> list[dict[str, Any]]:
+    """Reviewers' confirmations and rejections of delivery links."""
+    with engine.connect() as conn:
+        return [dict(r) for r in conn.execute(select(schema.delivery_decisions)).mappings()]
+
+
+def record_thread_decision(engine: Engine, commitment_id: str, anchor_id: str | None, actor: str) -> None:
+    """Remember a merge (anchor) or split (None) and audit it."""
+    td = schema.thread_decisions
+    with engine.begin() as conn:
+        old = conn.execute(select(td.c.anchor_id).where(td.c.commitment_id == commitment_id)).first()
+        conn.execute(td.delete().where(td.c.commitment_id == commitment_id))
+        conn.execute(
+            td.insert().values(
+                commitment_id=commitment_id,
+                anchor_id=anchor_id,
+                decided_by=actor,
+                decided_at=dt.datetime.now(dt.UTC),
+            )
+        )
+        action = "thread_merge" if anchor_id else "thread_split"
+        conn.execute(
+            schema.audit_log.insert(),
+            _audit_values(
+                actor, action, commitment_id, [("thread", str(old[0] or "") if old else "", anchor_id or "")]
+            ),
+        )
+
+
+def record_delivery_decision(
+    engine: Engine, achievement_id: str, commitment_id: str, status: str, actor: str
+) -> None:
+    """Remember a confirmed or rejected delivery link and audit it."""
+    dd = schema.delivery_decisions
+    key = (dd.c.achievement_id == achievement_id) & (dd.c.commitment_id == commitment_id)
+    with engine.begin() as conn:
+        old = conn.execute(select(dd.c.status).where(key)).first()
+        conn.execute(dd.delete().where(key))
+        conn.execute(
+            dd.insert().values(
+                achievement_id=achievement_id,
+                commitment_id=commitment_id,
+                status=status,
+                decided_by=actor,
+                decided_at=dt.datetime.now(dt.UTC),
+            )
+        )
+        conn.execute(
+            schema.audit_log.insert(),
+            _audit_values(
+                actor, "delivery", achievement_id, [("status", old[0] if old else "proposed", status)]
+            ),
+        )
