@@ -23,7 +23,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from . import export, lexicon, review, similarity, store
+from . import export, lexicon, organizations, review, similarity, store
 from .errors import EsgDataError, StoreError
 from .matcher import Matcher
 from .models import Extraction
@@ -44,8 +44,10 @@ def _concept_matcher() -> Matcher:
 
 
 def concepts_of(text: str) -> frozenset[str]:
-    """The taxonomy concepts a text names, whatever its language."""
-    return frozenset(s.label for s in _concept_matcher().find(text))
+    """The taxonomy concepts a text names, whatever its language (names of organisations aside)."""
+    names = organizations.find(text)
+    found = _concept_matcher().find(text)
+    return frozenset(s.label for s in found if not any(n.start < s.end and s.start < n.end for n in names))
 
 
 @dataclass(frozen=True)
@@ -163,8 +165,10 @@ def _score(
     named = 0.5 * _concept_score(concepts, s.concepts) + 0.5 * _concept_score(families, s.families)
     score = 0.6 * named + 0.15 * _jaccard(themes, s.themes) + 0.15 * similarity.overlap(tokens, s.tokens)
     years, theirs = set(years), set(s.years)
-    if years and theirs:  # the same deadline confirms; different deadlines for different goals disagree
-        score += 0.1 if years & theirs else -0.1
+    if years and theirs and years & theirs:
+        score += 0.1  # the same deadline confirms
+    elif years and theirs and concepts != s.concepts:
+        score -= 0.1  # different deadlines for goals that differ too: two promises, not a moved year
     return max(0.0, min(score, 1.0))
 
 
