@@ -7,7 +7,7 @@ import hashlib
 from collections import Counter
 
 from . import __version__, kinds, lexicon, organizations, segment, targets, themes
-from .matcher import fold
+from .matcher import fold, lower
 from .models import Achievement, Commitment, Extraction, Release, Span
 from .speakers import SpeakerTracker
 
@@ -61,10 +61,12 @@ def extract(release: Release) -> Extraction:
     body = release.body
     language = release.language
     folded = fold(body)
-    orgs = _Index([s for s in organizations.find(body, folded) if not organizations.is_publisher(s.label)])
+    low = lower(folded)
+    named = organizations.find(body, folded, low)
+    orgs = _Index([s for s in named if not organizations.is_publisher(s.label)])
     # Theme words inside an organisation's name ("China Energy Conservation ...") are a name, not a theme.
-    theme_spans = _Index([s for s in themes.find(body, folded) if not orgs.overlapping(s.start, s.end)])
-    cues = _Index(kinds.cue_matcher(language).find(body, folded))
+    theme_spans = _Index([s for s in themes.find(body, folded, low) if not orgs.overlapping(s.start, s.end)])
+    cues = _Index(kinds.cue_matcher(language).find(body, folded, low))
     release_year = int(release.date[:4]) if release.date else None
     tracker = SpeakerTracker(language, body)
     version = extractor_version()

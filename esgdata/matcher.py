@@ -196,10 +196,10 @@ class Matcher:
                     hits.append((start, end, label))
         return hits
 
-    def find(self, text: str, folded: str | None = None) -> list[Span]:
-        """Labelled spans in ``text`` (pass ``fold(text)`` as ``folded`` when you already have it)."""
+    def find(self, text: str, folded: str | None = None, low: str | None = None) -> list[Span]:
+        """Labelled spans in ``text`` (pass ``fold(text)`` and ``lower(fold(text))`` when you have them)."""
         folded = fold(text) if folded is None else folded
-        low = lower(folded)
+        low = lower(folded) if low is None else low
         hits = self._scan(folded, low, self._patterns, self._labels)
         if not hits:
             return []

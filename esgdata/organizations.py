@@ -29,9 +29,9 @@ def _matcher() -> Matcher:
     return Matcher(entries, case_sensitive=True)
 
 
-def find(text: str, folded: str | None = None) -> list[Span]:
+def find(text: str, folded: str | None = None, low: str | None = None) -> list[Span]:
     """Known organisations named in ``text`` (label = the organisation's short name)."""
-    return _matcher().find(text, folded)
+    return _matcher().find(text, folded, low)
 
 
 def is_publisher(key: str) -> bool:

@@ -21,9 +21,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine
 
-from . import export, lexicon, schema, store
+from . import export, lexicon, review, store
 from .matcher import fold
 from .models import KINDS, PILLARS
 
@@ -47,6 +47,7 @@ CATEGORY_COLUMNS: tuple[str, ...] = (
     "themes",
     "target_years",
     "language",
+    "thread_id",
 )
 
 # Filters field -> URL query parameter.
@@ -206,66 +207,31 @@ def _by_category(codes: pd.Series, values: Any, dtype: str) -> Any:
     return array.take(codes.to_numpy(), allow_fill=True)
 
 
-_CHUNK = 20_000
+_NUMERIC: dict[str, str] = {"confidence": "float64", "start": "int64", "end": "int64"}
 
 
-def _columns(rows: Sequence[Any], names: list[str]) -> pd.DataFrame:
-    """Result rows as a frame built column by column (pandas probes every Row object's attributes, slowly)."""
-    if not rows:
-        return pd.DataFrame({n: pd.array([], dtype=object) for n in names})
-    return pd.DataFrame({n: list(column) for n, column in zip(names, zip(*rows, strict=True), strict=True)})
+def frame_from_rows(rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
+    """``prepare(store.commitments_frame)``, built from commitment rows a column at a time.
 
-
-def load_commitments(engine: Engine) -> pd.DataFrame:
-    """``prepare(store.commitments_frame(engine))``, read faster and in less memory.
-
-    Reads only the columns the dashboard filters and shows, a chunk of rows at a time into
-    Arrow arrays (100,000 commitments: ~0.7 s instead of ~2.3 s, and a fraction of the
-    transient memory); the per-row evidence comes from load_evidence when a row is opened.
-    Rows are in file-name order (code points), then in body order, like the export.
+    Keeps the columns of commitments.csv (without the evidence) and ``review_status`` when
+    the rows carry it; strings go straight to Arrow or categories, which needs a fraction
+    of the memory of a frame built from the row dicts.
     """
-    com, rel = schema.commitments.c, schema.releases.c
-    query = select(
-        com.release_id, com.position, com.organization, com.speaker, com.text, com.kind, com.pillars,
-        com.themes, com.target_years, com.confidence, com.id, com.start, com.end,
-    )  # fmt: skip
-    numeric = {
-        "release_id": "int64",
-        "position": "int64",
-        "confidence": "float64",
-        "start": "int64",
-        "end": "int64",
-    }
-    keys = [c.name for c in query.selected_columns]
-    chunks: dict[str, list[Any]] = {k: [] for k in keys}
-    with engine.connect() as conn:
-        for chunk in conn.execute(query).partitions(_CHUNK):
-            for key, column in zip(keys, zip(*chunk, strict=True), strict=True):
-                if key in numeric:
-                    chunks[key].append(np.array(column, dtype=numeric[key]))
-                else:
-                    chunks[key].append(pa.array(column, pa.string()))
-        releases = conn.execute(
-            select(rel.id, rel.source_file, rel.date, rel.title, rel.language).order_by(rel.id)
-        ).all()
+    names = [c for c in export.COMMITMENT_COLUMNS if c not in HEAVY_COLUMNS]
+    if rows and REVIEW_COLUMN in rows[0]:
+        names.append(REVIEW_COLUMN)
     data: dict[str, Any] = {}
-    for key in keys:
-        if key in numeric:
-            data[key] = np.concatenate(chunks[key]) if chunks[key] else np.array([], dtype=numeric[key])
+    for name in names:
+        values: list[Any] = ["" if r.get(name) is None else r.get(name) for r in rows]
+        if name == "confidence":
+            data[name] = np.array([float(v) for v in values], dtype="float64")
+        elif name in _NUMERIC:
+            data[name] = np.array([int(v) for v in values], dtype=_NUMERIC[name])
         else:
-            data[key] = pd.array(pa.chunked_array(chunks[key], pa.string()), dtype="str")
+            strings = pd.Series(pd.array(pa.array([str(v) for v in values], pa.string()), dtype="str"))
+            categorical = name in CATEGORY_COLUMNS or name == REVIEW_COLUMN
+            data[name] = strings.astype("category") if categorical else strings
     frame = pd.DataFrame(data)
-    # Release fields: encoded once per release, then looked up by each commitment's release.
-    by_id = _columns(releases, ["id", "source_file", "release_date", "release_title", "language"])
-    position = pd.Index(by_id["id"].astype("int64")).get_indexer(frame.pop("release_id"))
-    for name in ("source_file", "release_date", "release_title", "language"):
-        codes, uniques = pd.factorize(by_id[name].astype(str), sort=True)
-        frame[name] = pd.Categorical.from_codes(
-            codes[position], categories=pd.Index(uniques, dtype="str")
-        ).remove_unused_categories()
-    order = np.lexsort((frame.pop("position").to_numpy(), frame["source_file"].cat.codes.to_numpy()))
-    columns = [c for c in export.COMMITMENT_COLUMNS if c in frame.columns and c not in HEAVY_COLUMNS]
-    frame = prepare(frame[columns].take(order).reset_index(drop=True))
     dates = frame["release_date"].cat
     days = pd.to_datetime(pd.Series(dates.categories).replace("", None), format="%Y-%m-%d", errors="coerce")
     frame["release_day"] = _by_category(dates.codes, days, "datetime64[us]")
@@ -276,44 +242,31 @@ def load_commitments(engine: Engine) -> pd.DataFrame:
     return frame
 
 
-def load_releases(engine: Engine) -> pd.DataFrame:
-    """Every release with its commitment count: the releases.csv columns the dashboard shows, and release_day.
+def load_commitments(engine: Engine) -> pd.DataFrame:
+    """The dashboard's frame: every commitment with reviewers' corrections and its review status.
 
-    Same rows and order as store.releases_frame, without the columns only the export needs.
+    The values are those ``esgdata export`` writes by default (review.apply_reviews), so the
+    table, the filters and the download agree.
     """
-    rel, com = schema.releases.c, schema.commitments.c
-    counts = select(com.release_id, func.count().label("n")).group_by(com.release_id).subquery()
-    query = (
-        select(
-            rel.source_file, rel.date, rel.title, rel.language, rel.organization, func.coalesce(counts.c.n, 0)
-        )
-        .select_from(schema.releases.outerjoin(counts, counts.c.release_id == rel.id))
-        .order_by(rel.source_file)
-    )
-    with engine.connect() as conn:
-        rows = conn.execute(query).all()
-    names = ["source_file", "release_date", "release_title", "language", "organization", "commitments"]
-    frame = _columns(rows, names)
-    for column in names[:-1]:
-        frame[column] = frame[column].astype("str")
-    frame["commitments"] = frame["commitments"].astype("int64")
-    frame["release_day"] = pd.to_datetime(
-        frame["release_date"].replace("", None), format="%Y-%m-%d", errors="coerce"
-    ).astype("datetime64[us]")
-    return frame
+    rows = store.commitment_rows(engine)
+    reviews = store.review_rows(engine)
+    reviewed = {r["commitment_id"] for r in reviews}
+    positions = [i for i, row in enumerate(rows) if row["id"] in reviewed]
+    # Only reviewed rows go through apply_reviews: copying 100,000 row dicts would double the memory.
+    for i, row in zip(positions, review.apply_reviews([rows[i] for i in positions], reviews), strict=True):
+        rows[i] = row
+    for row in rows:
+        row.setdefault(REVIEW_COLUMN, "unreviewed")
+    return frame_from_rows(rows)
 
 
-def load_evidence(engine: Engine, source_file: str) -> dict[str, dict[str, str]]:
-    """Commitment id -> its cue, cue_rule and theme_evidence cells, for one release."""
-    com, rel = schema.commitments.c, schema.releases.c
-    query = (
-        select(com.id, com.cue, com.cue_rule, com.theme_evidence)
-        .select_from(schema.commitments.join(schema.releases))
-        .where(rel.source_file == source_file)
-    )
-    with engine.connect() as conn:
-        rows = conn.execute(query).all()
-    return {r.id: {"cue": r.cue, "cue_rule": r.cue_rule, "theme_evidence": r.theme_evidence} for r in rows}
+def load_releases(engine: Engine) -> pd.DataFrame:
+    """Every release (releases.csv columns the dashboard shows) with release_day; typed even when empty."""
+    frame = store.releases_frame(engine)
+    columns = ["source_file", "release_date", "release_title", "language", "organization", "commitments"]
+    out = frame[columns].astype({c: "str" for c in columns[:-1]} | {"commitments": "int64"})
+    out["release_day"] = pd.to_datetime(frame["release_day"]).astype("datetime64[us]")
+    return out
 
 
 # ---------------------------------------------------------------- applying filters
@@ -691,13 +644,14 @@ def select_rows(rows: Iterable[Mapping[str, Any]], ids: Iterable[str]) -> list[M
 
 
 def export_commitments(engine: Engine, filters: Filters, frame: pd.DataFrame | None = None) -> str:
-    """commitments.csv of the filtered commitments, written by the CLI's own export function.
+    """commitments.csv of the filtered commitments: what ``esgdata export`` writes, narrowed.
 
-    ``frame`` (a commitments frame, possibly already filtered) saves reading it again.
+    The rows are review.reviewed_rows (the CLI's default) and the CSV is export.commitments_csv.
+    ``frame`` (load_commitments, possibly already filtered) saves reading it again.
     """
-    frame = store.commitments_frame(engine) if frame is None else frame
+    frame = load_commitments(engine) if frame is None else frame
     ids = apply(frame, filters)["id"].astype(str)
-    return export.commitments_csv(select_rows(store.commitment_rows(engine), ids))
+    return export.commitments_csv(select_rows(review.reviewed_rows(engine), ids))
 
 
 def export_releases(
@@ -707,8 +661,8 @@ def export_releases(
     releases: pd.DataFrame | None = None,
 ) -> str:
     """releases.csv of the releases in view (see filter_releases), by the CLI's export function."""
-    frame = store.commitments_frame(engine) if frame is None else frame
-    releases = store.releases_frame(engine) if releases is None else releases
+    frame = load_commitments(engine) if frame is None else frame
+    releases = load_releases(engine) if releases is None else releases
     files = set(filter_releases(releases, apply(frame, filters), filters)["source_file"].astype(str))
     return export.releases_csv([r for r in store.release_rows(engine) if r["source_file"] in files])
 

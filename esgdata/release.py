@@ -45,6 +45,8 @@ _DATELINE_WINDOW = 160  # a dateline ("BEIJING, Feb. 17, 2023 (Xinhua) --") sits
 def detect_language(text: str) -> str:
     """zh when Chinese characters carry the text, else en (one Chinese character ~ one word)."""
     cjk = len(_CJK.findall(text))
+    if not cjk:
+        return "en"
     latin = len(_LATIN.findall(text))
     return "zh" if cjk * 4 >= latin else "en"
 

@@ -27,9 +27,9 @@ def matcher() -> Matcher:
     return Matcher(entries, negatives)
 
 
-def find(text: str, folded: str | None = None) -> list[Span]:
+def find(text: str, folded: str | None = None, low: str | None = None) -> list[Span]:
     """Theme keyword spans in ``text``; label = theme id, + "~" for weak and "^" for context keywords."""
-    return matcher().find(text, folded)
+    return matcher().find(text, folded, low)
 
 
 def resolve_weak(spans: list[Span]) -> list[Span]:
