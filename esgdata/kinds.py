@@ -139,7 +139,9 @@ def classify(
         if c.label in _COMMITTING:
             committing.append(c)
     deciding = committing[0] if committing else None
-    agent_before = _has_agent(cues, orgs, 0, deciding.start if deciding else len(text))
+    # Chinese puts adverbials first ("秉持…原则，中央企业推动…"): its subject may follow the cue.
+    subject_end = len(text) if language == "zh" or not deciding else deciding.start
+    agent_before = _has_agent(cues, orgs, 0, subject_end)
     backed = agent_before or speaking or bool(marker)
     words = len(text.split()) if language == "en" else len(text) // 2
     if lead_in and words < 8:  # "宋鑫要求，一是…": the items commit, the words before them do not

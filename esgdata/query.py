@@ -543,7 +543,13 @@ def theme_counts_over_time(frame: pd.DataFrame, freq: str | None = None) -> pd.D
     dated = columns[columns["release_day"].notna()]
     dated = dated.assign(period=_period(dated["release_day"], freq))
     out = _split_counts(dated, ["period"], "themes", "theme")[["period", "theme", "count"]]
-    return out.sort_values(["period", "theme"]).reset_index(drop=True)
+    if out.empty:
+        return out
+    # Every period from first to last, zeros included: a line must not bridge a quiet spell.
+    periods = pd.period_range(out["period"].min(), out["period"].max(), freq=freq).start_time
+    grid = pd.MultiIndex.from_product([periods, sorted(set(out["theme"]))], names=["period", "theme"])
+    full = out.set_index(["period", "theme"])["count"].reindex(grid, fill_value=0).reset_index()
+    return full.astype({"count": int}).sort_values(["period", "theme"]).reset_index(drop=True)
 
 
 _POINT_COLUMNS = [
@@ -565,7 +571,7 @@ def timeline_points(frame: pd.DataFrame, limit: int = 2000) -> pd.DataFrame:
     newest = days.sort_values(ascending=False, kind="stable").index[:limit]  # positions, no text copied
     out = frame[[c for c in _POINT_COLUMNS if c in frame.columns]].iloc[newest].copy()
     for column in ("organization", "speaker", "kind", "themes", "source_file"):
-        out[column] = out[column].astype(str)
+        out[column] = out[column].astype(str).fillna("")
     out["theme"] = out["themes"].map(primary_theme)
     return out.reset_index(drop=True)
 
@@ -573,7 +579,8 @@ def timeline_points(frame: pd.DataFrame, limit: int = 2000) -> pd.DataFrame:
 def roadmap(frame: pd.DataFrame, top: int = 25, limit: int = 2000) -> pd.DataFrame:
     """One row per (commitment, target year) of dated commitments of the ``top`` organisations.
 
-    Columns as timeline_points plus target_year and target_day (31 December of that year).
+    Columns as timeline_points plus target_year and target_day (1 January of that year, where
+    a time axis puts the year's label).
     """
     has_year = (frame["release_day"].notna() & frame["year_max"].notna()).to_numpy(dtype=bool)
     orgs = top_organizations(frame[["organization"]][has_year], top)
@@ -587,7 +594,9 @@ def roadmap(frame: pd.DataFrame, top: int = 25, limit: int = 2000) -> pd.DataFra
     )
     points = points.explode("target_year").dropna(subset=["target_year"])
     points["target_year"] = points["target_year"].astype(int)
-    points["target_day"] = pd.to_datetime(points["target_year"].astype(str) + "-12-31")
+    points["target_day"] = pd.to_datetime(points["target_year"].astype(str) + "-01-01").astype(
+        "datetime64[us]"
+    )
     order = {o: i for i, o in enumerate(orgs)}
     points = points.assign(_o=points["organization"].map(order))
     return points.sort_values(["_o", "target_year", "release_day"]).drop(columns="_o").reset_index(drop=True)
