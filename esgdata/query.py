@@ -1,9 +1,6 @@
-"""Filters, aggregations and download names over the commitments frame (no Streamlit here).
+"""The dashboard's data work: the Filters record, apply(), the URL round trip, chart aggregates, exports.
 
-The dashboard is a thin view over these functions: ``apply(frame, filters)`` narrows
-``store.commitments_frame``; ``to_query``/``from_query`` turn filters into a shareable URL
-query string and back; the ``*_counts`` helpers feed the charts; ``export_*`` give the
-very CSV the CLI writes, narrowed to the filtered rows.
+Pure pandas over store frames (no Streamlit, no SQL); the exports are the CLI's own, narrowed.
 """
 
 from __future__ import annotations
@@ -82,12 +79,11 @@ _COMMITMENT_ONLY = (
 
 @dataclass(frozen=True)
 class Filters:
-    """What the user narrowed the commitments to; the defaults mean "everything".
+    """What the user narrowed the commitments to; the defaults mean "everything" (see apply for the rules)."""
 
-    Lists match any of their values; ``search`` needs every term (quoted phrases stay
-    whole) in the text, title, organisation or speaker; a target-year bound keeps only
-    commitments naming a year inside the range; a date bound drops undated releases.
-    """
+    # Lists match any of their values; search needs every term (quoted phrases stay whole) in
+    # the text, title, organisation or speaker; a target-year bound keeps commitments naming a
+    # year inside the range; a date bound drops undated releases.
 
     organizations: tuple[str, ...] = ()
     date_from: dt.date | None = None
@@ -211,12 +207,9 @@ _NUMERIC: dict[str, str] = {"confidence": "float64", "start": "int64", "end": "i
 
 
 def frame_from_rows(rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
-    """``prepare(store.commitments_frame)``, built from commitment rows a column at a time.
-
-    Keeps the columns of commitments.csv (without the evidence) and ``review_status`` when
-    the rows carry it; strings go straight to Arrow or categories, which needs a fraction
-    of the memory of a frame built from the row dicts.
-    """
+    """``prepare(store.commitments_frame)`` built from commitment rows (with review_status if present)."""
+    # Column by column, strings straight to Arrow or categories: a fraction of the memory of
+    # a frame built from the row dicts.
     names = [c for c in export.COMMITMENT_COLUMNS if c not in HEAVY_COLUMNS]
     if rows and REVIEW_COLUMN in rows[0]:
         names.append(REVIEW_COLUMN)
@@ -243,11 +236,8 @@ def frame_from_rows(rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
 
 
 def load_commitments(engine: Engine) -> pd.DataFrame:
-    """The dashboard's frame: every commitment with reviewers' corrections and its review status.
-
-    The values are those ``esgdata export`` writes by default (review.apply_reviews), so the
-    table, the filters and the download agree.
-    """
+    """The dashboard's frame: every commitment with reviewers' corrections and its review status."""
+    # The values `esgdata export` writes by default, so the table, the filters and the download agree.
     rows = store.commitment_rows(engine)
     reviews = store.review_rows(engine)
     reviewed = {r["commitment_id"] for r in reviews}
@@ -388,12 +378,10 @@ def apply(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
 
 
 def filter_releases(releases: pd.DataFrame, matched: pd.DataFrame, filters: Filters) -> pd.DataFrame:
-    """Releases in view, with ``matching`` = how many of their commitments pass the filters.
-
-    Date and language apply to the release. Any other filter keeps a release that holds a
-    matching commitment; when only organisation and search are set, a release whose own
-    organisation and title match is kept too (a release may hold no commitment at all).
-    """
+    """Releases in view, with ``matching`` = how many of their commitments pass the filters."""
+    # Date and language apply to the release. Any other filter keeps a release that holds a
+    # matching commitment; when only organisation and search are set, a release whose own
+    # organisation and title match is kept too (a release may hold no commitment at all).
     f = filters
     mask = np.ones(len(releases), dtype=bool)
     if f.date_from is not None:
@@ -577,11 +565,8 @@ def timeline_points(frame: pd.DataFrame, limit: int = 2000) -> pd.DataFrame:
 
 
 def roadmap(frame: pd.DataFrame, top: int = 25, limit: int = 2000) -> pd.DataFrame:
-    """One row per (commitment, target year) of dated commitments of the ``top`` organisations.
-
-    Columns as timeline_points plus target_year and target_day (1 January of that year, where
-    a time axis puts the year's label).
-    """
+    """One row per (commitment, target year) of the ``top`` organisations (timeline_points + target year)."""
+    # target_day is 1 January of the target year: where a time axis puts the year's label.
     has_year = (frame["release_day"].notna() & frame["year_max"].notna()).to_numpy(dtype=bool)
     orgs = top_organizations(frame[["organization"]][has_year], top)
     subset = frame[has_year & frame["organization"].isin(orgs).to_numpy(dtype=bool)]
@@ -655,9 +640,8 @@ def select_rows(rows: Iterable[Mapping[str, Any]], ids: Iterable[str]) -> list[M
 def export_commitments(engine: Engine, filters: Filters, frame: pd.DataFrame | None = None) -> str:
     """commitments.csv of the filtered commitments: what ``esgdata export`` writes, narrowed.
 
-    The rows are review.reviewed_rows (the CLI's default) and the CSV is export.commitments_csv.
-    ``frame`` (load_commitments, possibly already filtered) saves reading it again.
-    """
+    ``frame`` (from load_commitments, possibly already filtered) saves reading it again."""
+    # The CLI's default rows (review.reviewed_rows) through the CLI's writer (export.commitments_csv).
     frame = load_commitments(engine) if frame is None else frame
     ids = apply(frame, filters)["id"].astype(str)
     return export.commitments_csv(select_rows(review.reviewed_rows(engine), ids))

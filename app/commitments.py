@@ -1,0 +1,182 @@
+"""Commitments page: the filtered table; a selected row shows its passage, evidence and release."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from app import common, nav, state
+from app.charts import theme_label
+from app.safe import Mark, highlight_html, md
+from app.state import Source
+from esgdata import query
+from esgdata.errors import EsgDataError
+
+PAGE_SIZE = 100  # rows per table page: a browser table of 100,000 rows would ship ~20 MB per rerun
+SORTS: dict[str, tuple[list[str], list[bool]]] = {
+    "Newest first": (["release_day", "source_file", "start"], [False, True, True]),
+    "Oldest first": (["release_day", "source_file", "start"], [True, True, True]),
+    "Highest confidence": (["confidence", "release_day"], [False, False]),
+    "Lowest confidence": (["confidence", "release_day"], [True, False]),
+    "Organisation": (["organization", "release_day"], [True, False]),
+}
+COLUMNS = [
+    "release_day",
+    "organization",
+    "speaker",
+    "kind",
+    "text",
+    "themes",
+    "target_years",
+    "confidence",
+    "source_file",
+]
+
+
+def table_key(filters: query.Filters, sort: str, page: int) -> str:
+    """The table's key: a new one for each filter, sort and page, so a stale selection is never reused."""
+    sig = repr((sorted(query.to_query(filters).items()), sort, page)).encode("utf-8")
+    return "cm_table_" + hashlib.md5(sig, usedforsecurity=False).hexdigest()[:10]
+
+
+def page_rows(view: pd.DataFrame, sort: str, page: int) -> pd.DataFrame:
+    """One page of the sorted view (only this slice is sent to the browser)."""
+    by, ascending = SORTS.get(sort, SORTS["Newest first"])
+    # Sort the key columns only, then take one page: moving the text of every row is the slow part.
+    keys = view[by].sort_values(by, ascending=ascending, na_position="last", kind="stable")
+    return view.loc[keys.index[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]]
+
+
+def display_frame(rows: pd.DataFrame) -> pd.DataFrame:
+    """The table as people read it: theme names instead of ids, plain strings instead of categories."""
+    out = rows[COLUMNS].copy()
+    for column in ("organization", "speaker", "kind", "text", "target_years", "source_file"):
+        out[column] = out[column].astype(str)
+    out["themes"] = [", ".join(theme_label(t) for t in str(v).split(";") if t) for v in rows["themes"]]
+    out["target_years"] = out["target_years"].str.replace(";", ", ")
+    return out.reset_index(drop=True)
+
+
+def _marks(row: pd.Series, cue: str, cue_rule: str, evidence: list[dict[str, Any]]) -> list[Mark]:
+    start, end, text = int(row["start"]), int(row["end"]), str(row["text"])
+    marks = [Mark(start, end, "focus", str(row["kind"]), f"{row['kind']}")]
+    at = text.find(cue) if cue else -1
+    if at >= 0:
+        marks.append(Mark(start + at, start + at + len(cue), "cue", "", f"cue: {cue_rule}"))
+    for item in evidence:
+        words, theme = str(item["words"]), str(item["theme"])
+        if isinstance(item.get("start"), int) and isinstance(item.get("end"), int):
+            s, e = int(item["start"]), int(item["end"])
+        else:
+            found = text.find(words)
+            if found < 0:
+                continue
+            s, e = start + found, start + found + len(words)
+        marks.append(Mark(s, e, "theme", theme, theme_label(theme)))
+    return marks
+
+
+def render_detail(src: Source, row: pd.Series, filters: query.Filters) -> None:
+    """The selected commitment in its paragraph, with its cue, theme words and a link to its release."""
+    st.subheader("Selected commitment")
+    themes = ", ".join(theme_label(t) for t in str(row["themes"]).split(";") if t) or "no theme"
+    date = row["release_day"].strftime("%Y-%m-%d") if pd.notna(row["release_day"]) else "undated"
+    who = md(row["organization"] or "unknown organisation")
+    if row["speaker"]:
+        who += f" — {md(row['speaker'])}"
+    st.markdown(
+        f"**{md(row['kind'])}** · {who} · {date} · {md(themes)}"
+        + (
+            f" · target years {md(str(row['target_years']).replace(';', ', '))}"
+            if row["target_years"]
+            else ""
+        )
+        + f" · confidence {float(row['confidence']):.2f}"
+    )
+    try:
+        release = state.release(src.url, src.revision, str(row["source_file"]))
+    except EsgDataError as exc:
+        st.error(md(str(exc)))
+        return
+    body = str(release["body"])
+    start, end = int(row["start"]), int(row["end"])
+    cells = state.evidence(src.url, src.revision, str(row["id"]))
+    cue, cue_rule = str(cells.get("cue") or ""), str(cells.get("cue_rule") or "")
+    evidence = query.theme_evidence(cells.get("theme_evidence"))
+    if body[start:end] == str(row["text"]):
+        lo, hi = query.paragraph_bounds(body, start, end)
+        passage = highlight_html(body[lo:hi], _marks(row, cue, cue_rule, evidence), offset=lo)
+    else:  # the release changed since this row was read: show the commitment alone
+        passage = highlight_html(str(row["text"]), [])
+    st.markdown(
+        f'<div class="esg-passage" style="line-height:1.7">{passage}</div>',
+        unsafe_allow_html=True,
+    )
+    st.markdown(
+        "**Cue:** "
+        + (f"“{md(cue)}” ({md(cue_rule)})" if cue else "none recorded")
+        + "  \n**Theme words:** "
+        + (
+            "; ".join(f"{md(theme_label(str(i['theme'])))}: “{md(i['words'])}”" for i in evidence)
+            if evidence
+            else "none recorded"
+        )
+    )
+    st.page_link(
+        nav.page("releases"),
+        label=f"Open the whole release ({md(row['source_file'])})",
+        icon=":material/article:",
+        query_params={**query.to_query(filters), "release": str(row["source_file"])},
+    )
+
+
+def render_commitments(src: Source, filters: query.Filters) -> None:
+    """The filtered commitments, a page at a time; select a row to read it in its release."""
+    st.title("Commitments")
+    frame = state.commitments(src.url, src.revision)
+    if frame.empty:
+        common.empty_store()
+        return
+    view = query.apply(frame, filters)
+    common.summary(view, frame, filters)
+    if view.empty:
+        common.no_match("cm")
+        return
+    pages = max(1, math.ceil(len(view) / PAGE_SIZE))
+    left, right, _ = st.columns([2, 1, 3])
+    sort = left.selectbox("Sort", list(SORTS), key="cm_sort")
+    if st.session_state.get("cm_page", 1) > pages:
+        st.session_state["cm_page"] = 1
+    page = int(
+        right.number_input(
+            "Page", min_value=1, max_value=pages, step=1, key="cm_page", help=f"{pages:,} pages"
+        )
+    )
+    rows = page_rows(view, sort, page)
+    event = st.dataframe(
+        display_frame(rows),
+        key=table_key(filters, sort, page),
+        on_select="rerun",
+        selection_mode="single-row",
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "release_day": st.column_config.DateColumn("date", format="YYYY-MM-DD"),
+            "organization": st.column_config.TextColumn("organisation"),
+            "text": st.column_config.TextColumn("commitment", width="large"),
+            "target_years": st.column_config.TextColumn("target years"),
+            "confidence": st.column_config.ProgressColumn(
+                "confidence", min_value=0.0, max_value=1.0, format="%.2f"
+            ),
+            "source_file": st.column_config.TextColumn("release file"),
+        },
+    )
+    selected = common.rows(event)
+    if selected and 0 <= selected[0] < len(rows):
+        render_detail(src, rows.iloc[selected[0]], filters)
+    else:
+        st.caption("Select a row (the box at its left) to read the commitment in its release.")

@@ -1,0 +1,96 @@
+"""Pieces every page uses: empty states, the "N of M" line, and charts whose selection narrows filters."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from app import filters_ui
+from app.safe import md
+from esgdata import query
+
+
+def empty_store() -> None:
+    """What to show when the store holds nothing at all."""
+    st.info(
+        "The store holds no releases yet. Add press releases on the **Upload** page, "
+        "or run `esgdata ingest seeds/` and reload.",
+        icon=":material/inbox:",
+    )
+
+
+def no_match(key: str) -> None:
+    """What to show when the filters leave nothing; offers the reset right there."""
+    st.info(
+        "No commitments match these filters. Widen the date range or the target years, "
+        "remove an organisation or theme, lower the minimum confidence, or reset the filters.",
+        icon=":material/filter_alt_off:",
+    )
+    st.button("Reset filters", key=f"{key}_reset", on_click=filters_ui.reset)
+
+
+def summary(view: pd.DataFrame, frame: pd.DataFrame, filters: query.Filters) -> None:
+    """One line: how many commitments are in view and which filters narrow them."""
+    text = f"Showing **{len(view):,}** of {len(frame):,} commitments"
+    phrases = query.describe(filters)
+    if phrases:
+        text += " · " + " · ".join(md(p) for p in phrases)
+    st.caption(text)
+
+
+def points(event: Any) -> list[dict[str, Any]]:
+    """The selected points of a plotly_chart event (item access: AppTest hands back a plain dict)."""
+    try:
+        return list(event["selection"]["points"])
+    except (KeyError, TypeError, IndexError):
+        return []
+
+
+def rows(event: Any) -> list[int]:
+    """The selected row positions of a dataframe event."""
+    try:
+        return [int(r) for r in event["selection"]["rows"]]
+    except (KeyError, TypeError, IndexError, ValueError):
+        return []
+
+
+def chart_key(base: str) -> str:
+    """The chart's key; it moves on after a selection was turned into filters, clearing that selection."""
+    return f"{base}_{st.session_state.get(f'_nonce_{base}', 0)}"
+
+
+def selectable_chart(
+    fig: go.Figure,
+    base: str,
+    to_filters: Callable[[list[dict[str, Any]]], Mapping[str, Any] | None],
+) -> None:
+    """Draw a chart; a selection on it becomes filter changes (then the app reruns)."""
+    event = st.plotly_chart(
+        fig,
+        key=chart_key(base),
+        on_select="rerun",
+        selection_mode=("points", "box"),
+        width="stretch",
+        config={"displaylogo": False},
+    )
+    selected = points(event)
+    if not selected:
+        return
+    changes = to_filters(selected)
+    if changes:
+        st.session_state[f"_nonce_{base}"] = st.session_state.get(f"_nonce_{base}", 0) + 1
+        filters_ui.narrow(**changes)
+
+
+def custom(selected: list[dict[str, Any]], index: int) -> list[str]:
+    """Distinct values at ``index`` of the points' customdata, in selection order."""
+    out: list[str] = []
+    for point in selected:
+        data = point.get("customdata")
+        if isinstance(data, list | tuple) and len(data) > index and data[index] not in (None, ""):
+            out.append(str(data[index]))
+    return list(dict.fromkeys(out))

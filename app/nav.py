@@ -1,0 +1,61 @@
+"""The pages of the app, in menu order, and a way to link to one of them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+
+import streamlit as st
+
+from app.state import Source
+from esgdata.query import Filters
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """A page: its URL path, menu title, icon and the function that draws it."""
+
+    url_path: str
+    title: str
+    icon: str
+    render: Callable[[Source, Filters], None]
+
+
+def specs() -> tuple[PageSpec, ...]:
+    """Every page, in menu order (imported here so a page module can link to another)."""
+    from app.commitments import render_commitments
+    from app.download import render_download
+    from app.overview import render_overview
+    from app.releases import render_releases
+    from app.timeline import render_timeline
+    from app.upload import render_upload
+
+    return (
+        PageSpec("overview", "Overview", ":material/insights:", render_overview),
+        PageSpec("timeline", "Timeline", ":material/timeline:", render_timeline),
+        PageSpec("commitments", "Commitments", ":material/format_list_bulleted:", render_commitments),
+        PageSpec("releases", "Releases", ":material/article:", render_releases),
+        PageSpec("upload", "Upload", ":material/upload_file:", render_upload),
+        PageSpec("download", "Download", ":material/download:", render_download),
+    )
+
+
+def pages(src: Source, filters: Filters, *, start: str = "overview") -> list[st.Page]:
+    """st.Page objects drawing each page for this run's store and filters; ``start`` is the default."""
+    return [
+        st.Page(
+            partial(s.render, src, filters),
+            title=s.title,
+            icon=s.icon,
+            url_path=s.url_path,
+            default=s.url_path == start,
+        )
+        for s in specs()
+    ]
+
+
+def page(url_path: str) -> st.Page:
+    """A page by URL path, for st.page_link and st.switch_page (matched by its path)."""
+    spec = next(s for s in specs() if s.url_path == url_path)
+    return st.Page(lambda: None, title=spec.title, icon=spec.icon, url_path=spec.url_path)

@@ -1,0 +1,140 @@
+"""Releases page: the releases in view with their counts; one release read whole, commitments highlighted."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+
+import pandas as pd
+import streamlit as st
+
+from app import common, state
+from app.charts import theme_label
+from app.safe import Mark, highlight_html, kind_legend_html, md
+from app.state import Source
+from esgdata import query
+from esgdata.errors import EsgDataError
+
+PAGE_SIZE = 100
+RELEASE_PARAM = "release"  # the release being read, in the URL so the view can be shared
+COLUMNS = [
+    "release_day",
+    "release_title",
+    "organization",
+    "language",
+    "commitments",
+    "matching",
+    "source_file",
+]
+
+
+def table_key(filters: query.Filters, page: int) -> str:
+    """The table's key for one filter set and page (a stale row selection is never reused)."""
+    nonce = st.session_state.get("_rl_nonce", 0)
+    sig = repr((sorted(query.to_query(filters).items()), page, nonce)).encode("utf-8")
+    return "rl_table_" + hashlib.md5(sig, usedforsecurity=False).hexdigest()[:10]
+
+
+def close() -> None:
+    """Callback of the close button: forget the open release and the table's selection."""
+    if RELEASE_PARAM in st.query_params:
+        del st.query_params[RELEASE_PARAM]
+    st.session_state["_rl_nonce"] = st.session_state.get("_rl_nonce", 0) + 1
+    st.session_state.pop("_rl_last_pick", None)
+
+
+def render_release(src: Source, source_file: str, frame: pd.DataFrame) -> None:
+    """One release, whole: its header and its body with every commitment highlighted by kind."""
+    try:
+        release = state.release(src.url, src.revision, source_file)
+    except EsgDataError as exc:
+        st.warning(md(str(exc)) + " — it may have been removed; pick another release.")
+        return
+    st.subheader(md(release["title"] or release["source_file"]))
+    meta = [
+        str(release["date"] or "undated"),
+        release["organization"] or "unknown organisation",
+        release["source"] or "",
+        {"en": "English", "zh": "中文"}.get(release["language"], release["language"]),
+        f"{release['source_file']} ({release['format']})",
+    ]
+    st.caption(" · ".join(md(m) for m in meta if m))
+    st.button("Close this release", key="rl_close", icon=":material/close:", on_click=close)
+    spans = release["commitments"]
+    themes = frame.set_index("id")["themes"].astype(str) if len(frame) else pd.Series(dtype=str)
+    marks = []
+    for c in spans:
+        names = ", ".join(theme_label(t) for t in themes.get(c["id"], "").split(";") if t)
+        marks.append(
+            Mark(int(c["start"]), int(c["end"]), "commitment", str(c["kind"]), f"{c['kind']} · {names}")
+        )
+    counts = pd.Series([c["kind"] for c in spans]).value_counts().to_dict() if spans else {}
+    st.markdown(
+        kind_legend_html()
+        + " &nbsp; "
+        + md(", ".join(f"{n} {k}" for k, n in counts.items()) or "no commitments found in this release"),
+        unsafe_allow_html=True,
+    )
+    body = highlight_html(str(release["body"]), marks)
+    st.markdown(f'<div class="esg-release" style="line-height:1.7">{body}</div>', unsafe_allow_html=True)
+
+
+def render_releases(src: Source, filters: query.Filters) -> None:
+    """The releases in view (date, title, organisation, counts); select one to read it."""
+    st.title("Releases")
+    frame = state.commitments(src.url, src.revision)
+    all_releases = state.releases(src.url, src.revision)
+    if all_releases.empty:
+        common.empty_store()
+        return
+    view = query.apply(frame, filters)
+    releases = query.filter_releases(all_releases, view, filters)
+    st.caption(
+        f"**{len(releases):,}** of {len(all_releases):,} releases · **commitments**: all in the release, "
+        "**matching**: those passing the filters"
+    )
+    opened = st.query_params.get(RELEASE_PARAM)
+    if releases.empty:
+        common.no_match("rl")
+    else:
+        releases = releases.sort_values(
+            ["release_day", "source_file"], ascending=[False, True], na_position="last"
+        )
+        pages = max(1, math.ceil(len(releases) / PAGE_SIZE))
+        if st.session_state.get("rl_page", 1) > pages:
+            st.session_state["rl_page"] = 1
+        page = 1
+        if pages > 1:
+            page = int(
+                st.number_input(
+                    "Page", min_value=1, max_value=pages, step=1, key="rl_page", help=f"{pages:,} pages"
+                )
+            )
+        rows = releases.iloc[(page - 1) * PAGE_SIZE : page * PAGE_SIZE][COLUMNS].reset_index(drop=True)
+        event = st.dataframe(
+            rows,
+            key=table_key(filters, page),
+            on_select="rerun",
+            selection_mode="single-row",
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "release_day": st.column_config.DateColumn("date", format="YYYY-MM-DD"),
+                "release_title": st.column_config.TextColumn("title", width="large"),
+                "organization": st.column_config.TextColumn("organisation"),
+                "source_file": st.column_config.TextColumn("file"),
+            },
+        )
+        picked = common.rows(event)
+        if picked and 0 <= picked[0] < len(rows):
+            chosen = str(rows.iloc[picked[0]]["source_file"])
+            # Only a new selection opens a release; a lingering one must not undo a link's choice.
+            if chosen != st.session_state.get("_rl_last_pick"):
+                st.session_state["_rl_last_pick"] = chosen
+                st.query_params[RELEASE_PARAM] = chosen
+                opened = chosen
+    if opened:
+        st.divider()
+        render_release(src, opened, frame)
+    elif not releases.empty:
+        st.caption("Select a release (the box at its left) to read it with its commitments highlighted.")

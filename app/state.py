@@ -1,0 +1,145 @@
+"""Cached access to the store: one engine per database URL, frames keyed on the store's revision.
+
+Every cached function takes the URL and the revision, so a write (which bumps it) is seen at once.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy import Engine
+
+from app.safe import md
+from esgdata import config, ingest, query, store
+from esgdata.errors import EsgDataError
+
+_SEED_LOCK = threading.Lock()  # two first visitors must not both ingest the seeds
+_SEEDED_FLAG = "_seeds_checked"
+
+
+@dataclass(frozen=True)
+class Source:
+    """The store this run reads: its URL (the cache key), its engine and its revision."""
+
+    url: str
+    engine: Engine
+    revision: int
+
+
+@st.cache_resource(show_spinner=False)
+def engine(url: str) -> Engine:
+    """One engine (a connection pool) per database URL, shared by every session."""
+    return store.connect(url)
+
+
+def source() -> Source:
+    """The configured store and its current revision (one small query per run)."""
+    url = config.load_config().db_url
+    eng = engine(url)
+    return Source(url, eng, store.revision(eng))
+
+
+def clear() -> None:
+    """Forget every cached frame and result: called after this app writes to the store."""
+    st.cache_data.clear()
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def counts(url: str, revision: int) -> dict[str, int]:
+    """How many releases and commitments the store holds at ``revision``."""
+    return store.counts(engine(url))
+
+
+@st.cache_data(show_spinner="Reading the commitments…", max_entries=2)
+def commitments(url: str, revision: int) -> pd.DataFrame:
+    """Every commitment, trimmed and categorised for filtering (query.load_commitments)."""
+    return query.load_commitments(engine(url))
+
+
+@st.cache_data(show_spinner=False, max_entries=2)
+def releases(url: str, revision: int) -> pd.DataFrame:
+    """Every release with its commitment count (query.load_releases)."""
+    return query.load_releases(engine(url))
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def evidence(url: str, revision: int, commitment_id: str) -> dict[str, str]:
+    """Cue, cue rule and theme evidence of one commitment (read when someone opens it)."""
+    row = store.get_commitment(engine(url), commitment_id) or {}
+    return {k: str(row.get(k) or "") for k in ("cue", "cue_rule", "theme_evidence")}
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def release(url: str, revision: int, source_file: str) -> dict[str, Any]:
+    """One release with its body and commitment spans."""
+    return store.release_body(engine(url), source_file)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def facets(url: str, revision: int) -> dict[str, Any]:
+    """What the filter widgets offer: organisations and speakers by count, date and year bounds."""
+    frame = commitments(url, revision)
+    rel = releases(url, revision)
+    orgs = frame["organization"].astype(str)
+    speakers = frame["speaker"].astype(str)
+    days = pd.concat([frame["release_day"], rel["release_day"]]).dropna()
+    statuses: list[str] = []
+    if query.REVIEW_COLUMN in frame.columns:
+        statuses = sorted(frame[query.REVIEW_COLUMN].dropna().astype(str).unique())
+        if set(statuses) <= {"unreviewed"}:  # nothing reviewed yet: a filter would only add noise
+            statuses = []
+    return {
+        "organizations": orgs[orgs != ""].value_counts().to_dict(),
+        "speakers": speakers[speakers != ""].value_counts().to_dict(),
+        "date_bounds": (days.min().date(), days.max().date()) if len(days) else None,
+        "year_bounds": (
+            (int(frame["year_min"].min()), int(frame["year_max"].max()))
+            if frame["year_max"].notna().any()
+            else None
+        ),
+        "review_statuses": statuses,
+    }
+
+
+def ensure_data(src: Source) -> Source:
+    """On an empty store, ingest the bundled seeds/ with a progress bar; once per session."""
+    if counts(src.url, src.revision)["releases"] or st.session_state.get(_SEEDED_FLAG):
+        return src
+    st.session_state[_SEEDED_FLAG] = True
+    with _SEED_LOCK:
+        if store.counts(src.engine)["releases"]:  # another session loaded them meanwhile
+            clear()
+            return source()
+        folder = ingest.seeds_dir()
+        total = (
+            sum(1 for item in ingest.iter_files([folder]) if isinstance(item, Path)) if folder.is_dir() else 0
+        )
+        with st.status("The store is empty: loading the sample releases…", expanded=True) as status:
+            bar = st.progress(0.0, text="starting")
+            done = 0
+
+            def tick(name: str) -> None:
+                nonlocal done
+                done += 1
+                bar.progress(min(done / max(total, 1), 1.0), text=md(f"{done}/{total} {Path(name).name}"))
+
+            try:
+                report = ingest.load_seeds(src.engine, progress=tick)
+            except EsgDataError as exc:
+                status.update(label="Could not load the sample releases", state="error")
+                st.error(md(str(exc)))
+                return src
+            for failure in report.failed:
+                st.warning(md(f"{Path(failure.path).name}: {failure.reason}"))
+            status.update(
+                label=f"Loaded {report.added} sample releases with {report.commitments} commitments",
+                state="complete",
+                expanded=False,
+            )
+    clear()
+    return source()

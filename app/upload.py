@@ -1,0 +1,89 @@
+"""Upload page: drop release files; each is stored and ingested, each failure named with its reason."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import streamlit as st
+
+from app import state
+from app.safe import md
+from esgdata import config, ingest, readers
+from esgdata.models import Failure
+
+FILES_KEY = "up_files"
+RESULT_KEY = "_up_result"
+
+
+def _ingest_files() -> None:
+    """Form callback: ingest every uploaded file, one release per transaction, then clear the caches."""
+    files = st.session_state.get(FILES_KEY) or []
+    cfg = config.load_config()
+    engine = state.engine(cfg.db_url)
+    result: dict[str, Any] = {
+        "added": 0,
+        "updated": 0,
+        "unchanged": 0,
+        "commitments": 0,
+        "failed": [],
+        "names": [],
+    }
+    bar = st.progress(0.0, text="Reading the files…")
+    for i, file in enumerate(files, start=1):
+        bar.progress(i / max(len(files), 1), text=md(f"{i}/{len(files)} {file.name}"))
+        try:
+            report = ingest.ingest_upload(
+                engine, file.name, file.getvalue(), data_dir=cfg.data_dir, max_bytes=cfg.max_file_bytes
+            )
+        except Exception as exc:  # a store error on one file must not lose the others' results
+            report = ingest.IngestReport(failed=[Failure(file.name, f"could not be stored: {exc}")])
+        for field in ("added", "updated", "unchanged", "commitments"):
+            result[field] += getattr(report, field)
+        # Report the name the user gave, not the path it was kept under.
+        result["failed"] += [(file.name, f.reason) for f in report.failed]
+        if not report.failed:
+            result["names"].append(file.name)
+    bar.empty()
+    if result["added"] or result["updated"]:
+        state.clear()
+    st.session_state[RESULT_KEY] = result
+
+
+def _show_result(result: dict[str, Any]) -> None:
+    done = result["added"] + result["updated"] + result["unchanged"]
+    if done:
+        st.success(
+            f"{done} file(s) read: {result['added']} new, {result['updated']} updated, "
+            f"{result['unchanged']} unchanged; {result['commitments']} commitments found.",
+            icon=":material/check_circle:",
+        )
+    for name, reason in result["failed"]:
+        st.error(f"**{md(name)}**: {md(reason)}", icon=":material/error:")
+
+
+def render_upload(src: state.Source, filters: object) -> None:
+    """File drop (txt, md, html, pdf, docx) with a size limit; results per file."""
+    st.title("Upload releases")
+    cfg = config.load_config()
+    limit_mb = cfg.max_file_bytes / (1024 * 1024)
+    types = sorted({ext.lstrip(".") for ext in readers.FORMATS})
+    st.markdown(
+        f"Press releases in English or Chinese as **{', '.join(types)}**, up to **{limit_mb:g} MB** each "
+        "(`ESGDATA_MAX_FILE_MB`). Each file becomes one release; a file with the name of a stored "
+        "release replaces it."
+    )
+    with st.form("up_form", clear_on_submit=True):
+        st.file_uploader(
+            "Release files",
+            type=types,
+            accept_multiple_files=True,
+            key=FILES_KEY,
+            max_upload_size=max(1, math.ceil(limit_mb)),
+        )
+        st.form_submit_button("Ingest", key="up_submit", on_click=_ingest_files, icon=":material/upload:")
+    result = st.session_state.get(RESULT_KEY)
+    if result:
+        _show_result(result)
+    totals = state.counts(src.url, src.revision)
+    st.caption(f"The store holds {totals['releases']:,} releases and {totals['commitments']:,} commitments.")
