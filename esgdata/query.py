@@ -208,14 +208,19 @@ _NUMERIC: dict[str, str] = {"confidence": "float64", "start": "int64", "end": "i
 
 def frame_from_rows(rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
     """``prepare(store.commitments_frame)`` built from commitment rows (with review_status if present)."""
-    # Column by column, strings straight to Arrow or categories: a fraction of the memory of
-    # a frame built from the row dicts.
     names = [c for c in export.COMMITMENT_COLUMNS if c not in HEAVY_COLUMNS]
     if rows and REVIEW_COLUMN in rows[0]:
         names.append(REVIEW_COLUMN)
+    return frame_from_columns({name: [r.get(name) for r in rows] for name in names})
+
+
+def frame_from_columns(columns: Mapping[str, Sequence[Any]]) -> pd.DataFrame:
+    """The dashboard frame from column lists (store.commitment_columns, reviews applied)."""
+    # Column by column, strings straight to Arrow or categories: a fraction of the memory of
+    # a frame built from row dicts.
     data: dict[str, Any] = {}
-    for name in names:
-        values: list[Any] = ["" if r.get(name) is None else r.get(name) for r in rows]
+    for name, column in columns.items():
+        values = ["" if v is None else v for v in column]
         if name == "confidence":
             data[name] = np.array([float(v) for v in values], dtype="float64")
         elif name in _NUMERIC:
@@ -238,16 +243,11 @@ def frame_from_rows(rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
 def load_commitments(engine: Engine) -> pd.DataFrame:
     """The dashboard's frame: every commitment with reviewers' corrections and its review status."""
     # The values `esgdata export` writes by default, so the table, the filters and the download agree.
-    rows = store.commitment_rows(engine)
-    reviews = store.review_rows(engine)
-    reviewed = {r["commitment_id"] for r in reviews}
-    positions = [i for i, row in enumerate(rows) if row["id"] in reviewed]
-    # Only reviewed rows go through apply_reviews: copying 100,000 row dicts would double the memory.
-    for i, row in zip(positions, review.apply_reviews([rows[i] for i in positions], reviews), strict=True):
-        rows[i] = row
-    for row in rows:
-        row.setdefault(REVIEW_COLUMN, "unreviewed")
-    return frame_from_rows(rows)
+    columns = store.commitment_columns(
+        engine, [c for c in export.COMMITMENT_COLUMNS if c not in HEAVY_COLUMNS]
+    )
+    review.apply_reviews_to_columns(columns, store.review_rows(engine))
+    return frame_from_columns(columns)
 
 
 def load_releases(engine: Engine) -> pd.DataFrame:

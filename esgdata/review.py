@@ -189,6 +189,28 @@ def apply_reviews(rows: list[dict[str, Any]], reviews: Iterable[dict[str, Any]])
     return out
 
 
+def apply_reviews_to_columns(columns: dict[str, list[Any]], reviews: Iterable[dict[str, Any]]) -> None:
+    """In place: reviewed values into column lists (as from store.commitment_columns), plus review_status.
+
+    The same corrections as apply_reviews, without one dict per row.
+    """
+    index = {cid: i for i, cid in enumerate(columns["id"])}
+    status = ["unreviewed"] * len(columns["id"])
+    for rev in reviews:
+        i = index.get(rev["commitment_id"])
+        if i is None:
+            continue
+        status[i] = rev["status"]
+        for f in CORRECTABLE:
+            if rev.get(f) is not None and f in columns:
+                columns[f][i] = rev[f]
+        if rev.get("themes") is not None and "pillars" in columns:
+            columns["pillars"][i] = _pillars(rev["themes"])
+        if rev.get("kind") not in (None, "target") and "target_years" in columns:
+            columns["target_years"][i] = rev.get("target_years") or ""
+    columns["review_status"] = status
+
+
 def reviewed_rows(engine: Engine) -> list[dict[str, Any]]:
     """Every stored commitment as a commitments.csv row showing reviewed values, with review columns."""
     return apply_reviews(store.commitment_rows(engine), store.review_rows(engine))

@@ -307,15 +307,39 @@ def commitment_rows(engine: Engine) -> list[dict[str, Any]]:
     return rows
 
 
-def release_rows(engine: Engine) -> list[dict[str, Any]]:
-    """Every stored release as a releases.csv row."""
+def commitment_columns(engine: Engine, names: Iterable[str]) -> dict[str, list[Any]]:
+    """Chosen commitments.csv columns as lists, in export order: the cheap way to fill a frame.
+
+    Reads in chunks and never builds one dict per row (100,000 rows of dicts cost ~400 MB).
+    ``confidence`` stays a float here.
+    """
+    names = list(names)
+    by_name = {c.name: c for c in _SQL_COLUMNS}
+    unknown = [n for n in names if n not in by_name]
+    if unknown:
+        raise StoreError(f"no commitment columns named {unknown}")
+    query = (
+        select(*(by_name[n] for n in names))
+        .select_from(_COMMITMENTS_JOIN)
+        .order_by(schema.releases.c.source_file, schema.commitments.c.position)
+    )
+    out: dict[str, list[Any]] = {n: [] for n in names}
+    with engine.connect() as conn:
+        result = conn.execution_options(yield_per=20_000).execute(query)
+        for chunk in result.partitions():
+            for name, values in zip(names, zip(*chunk, strict=True), strict=True):
+                out[name].extend(values)
+    return out
+
+
+def _release_query() -> Any:
     rel = schema.releases
     counts = (
         select(schema.commitments.c.release_id, func.count().label("n"))
         .group_by(schema.commitments.c.release_id)
         .subquery()
     )
-    query = (
+    return (
         select(
             rel.c.source_file,
             rel.c.date.label("release_date"),
@@ -331,8 +355,12 @@ def release_rows(engine: Engine) -> list[dict[str, Any]]:
         .select_from(rel.outerjoin(counts, counts.c.release_id == rel.c.id))
         .order_by(rel.c.source_file)
     )
+
+
+def release_rows(engine: Engine) -> list[dict[str, Any]]:
+    """Every stored release as a releases.csv row."""
     with engine.connect() as conn:
-        rows = [dict(r._mapping) for r in conn.execute(query)]
+        rows = [dict(r._mapping) for r in conn.execute(_release_query())]
     for row in rows:
         row["warnings"] = join(json.loads(row["warnings"]))
     return rows
@@ -393,10 +421,14 @@ def releases_frame(engine: Engine) -> pd.DataFrame:
     """Every stored release (releases.csv columns) with ``release_day`` as a datetime."""
     import pandas as pd
 
-    frame = pd.DataFrame(release_rows(engine), columns=list(export.RELEASE_COLUMNS))
-    frame["release_day"] = pd.to_datetime(
-        frame["release_date"].replace("", None), format="%Y-%m-%d", errors="coerce"
+    with engine.connect() as conn:  # column lists straight into the frame: no dict per release
+        rows = conn.execute(_release_query()).all()
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in export.RELEASE_COLUMNS]
+    frame = pd.DataFrame(
+        {name: list(values) for name, values in zip(export.RELEASE_COLUMNS, columns, strict=True)}
     )
+    frame["warnings"] = ["" if w == "[]" else join(json.loads(w)) for w in frame["warnings"]]
+    frame["release_day"] = pd.to_datetime(frame["release_date"], format="%Y-%m-%d", errors="coerce")
     return frame
 
 
