@@ -63,6 +63,7 @@ class Statement:
     years: tuple[int, ...]
     concepts: frozenset[str]
     source_file: str = ""
+    start: int = 0  # offset in its release: statements of one release keep their order
 
     @cached_property
     def tokens(self) -> Counter[str]:
@@ -85,6 +86,7 @@ class Statement:
             years=tuple(int(y) for y in str(row["target_years"]).split(";") if y),
             concepts=concepts_of(str(row["text"])),
             source_file=str(row.get("source_file", "")),
+            start=int(row.get("start") or 0),
         )
 
 
@@ -196,7 +198,9 @@ def group(statements: Iterable[Statement], overrides: Mapping[str, str | None] |
     (a reviewer's merge), or to None (a split: a thread of its own).
     """
     overrides = overrides or {}
-    ordered = sorted(statements, key=lambda s: (s.organization, s.date or "9999", s.id))
+    ordered = sorted(
+        statements, key=lambda s: (s.organization, s.date or "9999", s.source_file, s.start, s.id)
+    )
     threads: list[Thread] = []
     by_member: dict[str, Thread] = {}
     by_org_concept: dict[tuple[str, str], list[Thread]] = defaultdict(list)
@@ -228,7 +232,7 @@ def group(statements: Iterable[Statement], overrides: Mapping[str, str | None] |
         target.add(s)
         by_member[s.id] = target
     for t in threads:
-        t.members.sort(key=lambda m: (m.date or "9999", m.id))
+        t.members.sort(key=lambda m: (m.date or "9999", m.source_file, m.start, m.id))
     return threads
 
 

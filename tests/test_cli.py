@@ -17,6 +17,7 @@ from esgdata.cli import cli
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 SEED = SEEDS / "000_fab0cea01f7ba7df.txt"
+N_SEEDS = sum(1 for p in SEEDS.iterdir() if p.is_file())
 COMMANDS = ["ingest", "extract", "export", "classify", "info", "serve"]
 
 
@@ -87,17 +88,17 @@ def test_an_unknown_command_exits_with_a_usage_error(runner):
 def test_ingesting_the_seeds_exits_zero_and_names_the_store(runner, db, tmp_path):
     result = runner.invoke(cli, ["ingest", str(SEEDS), "--db", db, "-j", "1"])
     assert result.exit_code == 0, result.output
-    assert "1 added" in result.stderr
+    assert f"{N_SEEDS} added" in result.stderr
     assert "0 failed" in result.stderr
     assert str(tmp_path / "cli.db") in result.stderr
-    assert "5 commitments" in result.stderr
+    assert f"({N_SEEDS} releases," in result.stderr
 
 
 def test_ingesting_the_seeds_twice_reports_them_unchanged(runner, db):
     runner.invoke(cli, ["ingest", str(SEEDS), "--db", db, "-j", "1"])
     result = runner.invoke(cli, ["ingest", str(SEEDS), "--db", db, "-j", "1"])
     assert result.exit_code == 0
-    assert "1 unchanged" in result.stderr
+    assert f"{N_SEEDS} unchanged" in result.stderr
     assert "0 added" in result.stderr
 
 
@@ -137,7 +138,7 @@ def test_info_shows_what_the_store_holds(runner, db, tmp_path):
 
 
 def test_export_writes_both_csvs_of_the_store(runner, db, tmp_path):
-    runner.invoke(cli, ["ingest", str(SEEDS), "--db", db, "-j", "1"])
+    runner.invoke(cli, ["ingest", str(SEED), "--db", db, "-j", "1"])
     out = tmp_path / "out"
     result = runner.invoke(cli, ["export", "--out-dir", str(out), "--db", db])
     assert result.exit_code == 0, result.output

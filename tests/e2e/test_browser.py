@@ -81,8 +81,8 @@ def test_selecting_a_row_shows_the_commitment_highlighted_in_its_paragraph(
     expect(page.get_by_text("Cue:")).to_be_visible()
     expect(page.get_by_role("link", name=re.compile("Open the whole release"))).to_be_visible()
     page.screenshot(path=str(screenshots / "commitments.png"))
-    assert newest["language"] == "zh"  # the newest practice is the Chinese release's: it shows as Chinese
-    expect(page.locator(".esg-passage")).to_contain_text("公司始终坚持安全生产")
+    assert newest["language"] == "zh"  # the newest practice is a Chinese release's: it shows as Chinese
+    expect(page.locator(".esg-passage")).to_contain_text(str(newest["text"])[:12])
 
 
 def test_a_release_reads_whole_with_every_commitment_highlighted(
