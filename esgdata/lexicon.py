@@ -162,6 +162,7 @@ def organizations() -> dict[str, Organization]:
 PEOPLE_SECTIONS: tuple[str, ...] = (
     "surnames_en",
     "titles_en",
+    "state_titles_en",
     "verbs_en",
     "surnames_zh",
     "titles_zh",

@@ -26,6 +26,8 @@ from .models import KINDS, PILLARS
 
 # Optional column a later review change adds to the frame; its filter applies only when present.
 REVIEW_COLUMN = "review_status"
+# Every review column of the dashboard frame (review_status first), as load_commitments adds them.
+REVIEW_COLUMNS: tuple[str, ...] = review.FRAME_REVIEW_COLUMNS
 
 # Columns the dashboard never reads from the cached frame: large, and only needed per row.
 # The evidence columns are read per release, when someone opens a commitment (load_evidence).
@@ -207,10 +209,10 @@ _NUMERIC: dict[str, str] = {"confidence": "float64", "start": "int64", "end": "i
 
 
 def frame_from_rows(rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
-    """``prepare(store.commitments_frame)`` built from commitment rows (with review_status if present)."""
+    """``prepare(store.commitments_frame)`` built from commitment rows (with review columns if present)."""
     names = [c for c in export.COMMITMENT_COLUMNS if c not in HEAVY_COLUMNS]
-    if rows and REVIEW_COLUMN in rows[0]:
-        names.append(REVIEW_COLUMN)
+    if rows:
+        names += [c for c in REVIEW_COLUMNS if c in rows[0]]
     return frame_from_columns({name: [r.get(name) for r in rows] for name in names})
 
 
@@ -227,7 +229,7 @@ def frame_from_columns(columns: Mapping[str, Sequence[Any]]) -> pd.DataFrame:
             data[name] = np.array([int(v) for v in values], dtype=_NUMERIC[name])
         else:
             strings = pd.Series(pd.array(pa.array([str(v) for v in values], pa.string()), dtype="str"))
-            categorical = name in CATEGORY_COLUMNS or name == REVIEW_COLUMN
+            categorical = name in CATEGORY_COLUMNS or name in REVIEW_COLUMNS
             data[name] = strings.astype("category") if categorical else strings
     frame = pd.DataFrame(data)
     dates = frame["release_date"].cat
@@ -658,6 +660,23 @@ def export_releases(
     releases = load_releases(engine) if releases is None else releases
     files = set(filter_releases(releases, apply(frame, filters), filters)["source_file"].astype(str))
     return export.releases_csv([r for r in store.release_rows(engine) if r["source_file"] in files])
+
+
+def audit_view(
+    rows: Iterable[Mapping[str, Any]], *, commitment: str = "", user: str = ""
+) -> list[Mapping[str, Any]]:
+    """Audit rows (store.audit_rows, oldest first) narrowed to a commitment and/or a user, in log order.
+
+    ``commitment`` matches a commitment id or its first characters; ``user`` matches the
+    entries a person made and those made about their account. Empty means any.
+    """
+    commitment, user = commitment.strip(), user.strip()
+    return [
+        r
+        for r in rows
+        if (not commitment or str(r["target"]).startswith(commitment))
+        and (not user or user in (r["actor"], r["target"]))
+    ]
 
 
 def describe(filters: Filters) -> list[str]:

@@ -189,18 +189,27 @@ def apply_reviews(rows: list[dict[str, Any]], reviews: Iterable[dict[str, Any]])
     return out
 
 
+FRAME_REVIEW_COLUMNS: tuple[str, ...] = ("review_status", "review_stale", "reviewed_by", "reviewed_at")
+
+
 def apply_reviews_to_columns(columns: dict[str, list[Any]], reviews: Iterable[dict[str, Any]]) -> None:
-    """In place: reviewed values into column lists (as from store.commitment_columns), plus review_status.
+    """In place: reviewed values into column lists (as from store.commitment_columns), plus the review
+    columns the dashboard reads (FRAME_REVIEW_COLUMNS, as apply_reviews fills them).
 
     The same corrections as apply_reviews, without one dict per row.
     """
     index = {cid: i for i, cid in enumerate(columns["id"])}
-    status = ["unreviewed"] * len(columns["id"])
+    n = len(columns["id"])
+    status, stale, by, when = ["unreviewed"] * n, [""] * n, [""] * n, [""] * n
     for rev in reviews:
         i = index.get(rev["commitment_id"])
         if i is None:
             continue
         status[i] = rev["status"]
+        stale[i] = "yes" if rev.get("stale") else ""
+        by[i] = rev.get("reviewed_by") or ""
+        at = rev.get("reviewed_at")
+        when[i] = at.isoformat(timespec="seconds") if isinstance(at, dt.datetime) else ""
         for f in CORRECTABLE:
             if rev.get(f) is not None and f in columns:
                 columns[f][i] = rev[f]
@@ -208,12 +217,32 @@ def apply_reviews_to_columns(columns: dict[str, list[Any]], reviews: Iterable[di
             columns["pillars"][i] = _pillars(rev["themes"])
         if rev.get("kind") not in (None, "target") and "target_years" in columns:
             columns["target_years"][i] = rev.get("target_years") or ""
-    columns["review_status"] = status
+    columns.update(review_status=status, review_stale=stale, reviewed_by=by, reviewed_at=when)
 
 
 def reviewed_rows(engine: Engine) -> list[dict[str, Any]]:
     """Every stored commitment as a commitments.csv row showing reviewed values, with review columns."""
     return apply_reviews(store.commitment_rows(engine), store.review_rows(engine))
+
+
+def judged_rows(engine: Engine) -> list[dict[str, Any]]:
+    """The reviewed commitments only (any status but unreviewed), as reviewed_rows has them, with
+    the correctable fields and their originals: what quality() reads.
+
+    Reads the correctable columns of every commitment, never their text: cheap on a large store.
+    """
+    reviews = [r for r in store.review_rows(engine) if r["status"] != "unreviewed"]
+    if not reviews:
+        return []
+    names = ["id", *CORRECTABLE, "pillars"]
+    columns = store.commitment_columns(engine, names)
+    wanted = {r["commitment_id"] for r in reviews}
+    rows = [
+        dict(zip(names, values, strict=True))
+        for values in zip(*(columns[n] for n in names), strict=True)
+        if values[0] in wanted
+    ]
+    return apply_reviews(rows, reviews)
 
 
 def queue(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

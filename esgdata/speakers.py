@@ -227,6 +227,12 @@ def _title_words() -> re.Pattern[str]:
     return re.compile(rf"\b(?:{'|'.join(words)})\b")
 
 
+@lru_cache(maxsize=1)
+def _state_title() -> re.Pattern[str]:
+    titles = sorted(map(re.escape, lexicon.people()["state_titles_en"]), key=len, reverse=True)
+    return re.compile(rf"\b(?:{'|'.join(titles)})\b")
+
+
 @lru_cache(maxsize=4096)
 def _names_an_organization(name: str) -> bool:
     return bool(organizations.find(name))
@@ -274,6 +280,8 @@ class SpeakerTracker:
             leading.append(tokens.pop(0))
         if leading:  # "Chief Executive Ben van Beurden": the title stands before the name
             title = " ".join(filter(None, [title, *leading]))
+        if title and _state_title().search(title):
+            return ""  # "General Secretary Xi Jinping" speaks for the state, not for the organisation
         if not tokens or any(t in _STOP_TOKENS for t in tokens if not re.fullmatch(_PARTICLES, t)):
             return ""
         name = " ".join(tokens)

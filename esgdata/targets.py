@@ -27,7 +27,8 @@ _EN_NOT_TARGET = re.compile(
     rf"September|October|November|December)(?:\s+\d{{1,2}},)?)"
     rf"\s+(?:the\s+|its\s+)?({_YEAR})\b(?!\s*(?:-|–|to)\s*{_YEAR})"
     rf"|\b({_YEAR})\s+levels?\b"
-    rf"|\b(?:up from|down from|compared with|since)\b[^,;]{{0,60}}?\b(?:in|of)\s+({_YEAR})\b",
+    rf"|\b(?:up from|down from|from|compared with|since)\b"
+    rf"(?:[^,;]|(?<=\d),(?=\d)){{0,60}}?\b(?:in|of)\s+({_YEAR})\b",
     re.IGNORECASE,
 )
 _ZH_YEAR = re.compile(rf"({_YEAR})\s*年")

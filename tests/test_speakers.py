@@ -172,3 +172,8 @@ def test_a_chinese_organisation_name_is_never_a_speaker(body):
 
 def test_chinese_attendance_does_not_name_a_speaker():
     assert speaker_of("宋鑫出席会议。公司将加快转型。", "公司将加快转型", "zh") == ""
+
+
+def test_a_state_leader_quoted_in_a_release_is_not_its_speaker():
+    body = "General Secretary Xi Jinping put forward the strategy, and the company will follow it."
+    assert speaker_of(body, "General Secretary", "en") == ""

@@ -129,3 +129,8 @@ def test_chinese_target_years_are_unique_and_never_before_the_release_year(years
     assert set(found) <= set(years)
     if release_year is not None:
         assert all(y >= release_year for y in found)
+
+
+def test_a_starting_point_in_a_from_to_phrase_is_not_a_target():
+    text = "The group intends to raise its charging points from 186,000 in 2020 to over 4 million by 2030."
+    assert target_years(text, "en", None) == [2030]
