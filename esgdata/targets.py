@@ -33,7 +33,9 @@ _EN_NOT_TARGET = re.compile(
 )
 _ZH_YEAR = re.compile(rf"({_YEAR})\s*年")
 _ZH_NOT_TARGET_BEFORE = re.compile(r"(?:较|比|相比|对比|自|从|截至|截止|同比|相较)(?:于)?\s*$")
-_ZH_NOT_TARGET_AFTER = re.compile(r"^\s*(?:\d{1,2}\s*月|以来|起|相比|水平|基础上|同期|的基础)")
+_ZH_NOT_TARGET_AFTER = re.compile(
+    r"^\s*(?:\d{1,2}\s*月|以来|起|相比|水平|基础上|同期|的基础|印发|发布|出台|召开|举行|启动|开展的)"
+)
 _ZH_RANGE = re.compile(rf"({_YEAR})\s*(?:年)?\s*(?:-|—|–|至|到|~)\s*({_YEAR})\s*年")
 
 _QUANTITY = re.compile(
@@ -46,7 +48,7 @@ _QUANTITY = re.compile(
     r"(?:locations|bases|stations|projects|plants|centres|centers|major businesses)\b"
     r"|\d[\d,.]*\s*(?:万|亿)?\s*(?:千瓦|瓦|吨|元|立方米|个|座|家|项|辆|户|人|亩|公里|倍)"
     r"|(?<![\d年])\d{1,2}\s*年(?!\d)"
-    r"|[一二三四五六七八九十百千万亿]+\s*(?:个|座|家|项|倍)",
+    r"|(?:[二三四五六七八九十百千万亿]|[一二三四五六七八九十]{2,})[一二三四五六七八九十百千万亿]*\s*(?:个|座|家|项|倍)",
     re.IGNORECASE,
 )
 

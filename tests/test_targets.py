@@ -134,3 +134,12 @@ def test_chinese_target_years_are_unique_and_never_before_the_release_year(years
 def test_a_starting_point_in_a_from_to_phrase_is_not_a_target():
     text = "The group intends to raise its charging points from 186,000 in 2020 to over 4 million by 2030."
     assert target_years(text, "en", None) == [2030]
+
+
+def test_a_chinese_year_something_was_issued_in_is_not_a_target():
+    assert target_years("为了落实国资委2022年印发的方案，力争在2025年完成。", "zh", None) == [2025]
+
+
+@pytest.mark.parametrize("text", ["这是很突出的一个亮点", "建设一个平台"])
+def test_one_of_something_in_chinese_is_no_measurable_quantity(text):
+    assert quantity(text) is None
