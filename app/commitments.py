@@ -51,13 +51,30 @@ def page_rows(view: pd.DataFrame, sort: str, page: int) -> pd.DataFrame:
     return view.loc[keys.index[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]]
 
 
+REVIEW_DISPLAY = ("review_status", "reviewed_by", "reviewed_at")
+
+
+def _anything_reviewed(rows: pd.DataFrame) -> bool:
+    """True once any commitment of the store is reviewed (a category survives slicing the frame)."""
+    if query.REVIEW_COLUMN not in rows.columns:
+        return False
+    status = rows[query.REVIEW_COLUMN]
+    values = status.cat.categories if isinstance(status.dtype, pd.CategoricalDtype) else status.unique()
+    return any(str(v) != "unreviewed" for v in values)
+
+
 def display_frame(rows: pd.DataFrame) -> pd.DataFrame:
-    """The table as people read it: theme names instead of ids, plain strings instead of categories."""
+    """The table as people read it: theme names instead of ids, plain strings instead of categories;
+    once anything is reviewed, the review status, reviewer and time too (the values are the reviewed ones).
+    """
     out = rows[COLUMNS].copy()
     for column in ("organization", "speaker", "kind", "text", "target_years", "source_file"):
         out[column] = out[column].astype(str)
     out["themes"] = [", ".join(theme_label(t) for t in str(v).split(";") if t) for v in rows["themes"]]
     out["target_years"] = out["target_years"].str.replace(";", ", ")
+    if _anything_reviewed(rows):
+        for column in (c for c in REVIEW_DISPLAY if c in rows.columns):
+            out[column] = rows[column].astype(str)
     return out.reset_index(drop=True)
 
 
@@ -80,9 +97,12 @@ def _marks(row: pd.Series, cue: str, cue_rule: str, evidence: list[dict[str, Any
     return marks
 
 
-def render_detail(src: Source, row: pd.Series, filters: query.Filters) -> None:
+def render_detail(
+    src: Source, row: pd.Series, filters: query.Filters, *, title: str = "Selected commitment"
+) -> None:
     """The selected commitment in its paragraph, with its cue, theme words and a link to its release."""
-    st.subheader("Selected commitment")
+    if title:
+        st.subheader(title)
     themes = ", ".join(theme_label(t) for t in str(row["themes"]).split(";") if t) or "no theme"
     date = row["release_day"].strftime("%Y-%m-%d") if pd.notna(row["release_day"]) else "undated"
     who = md(row["organization"] or "unknown organisation")

@@ -61,6 +61,7 @@ def render_download(src: Source, filters: query.Filters) -> None:
             file_name=names["commitments"],
             mime="text/csv",
             key="dl_commitments",
+            on_click="ignore",  # no rerun: it would race the download
             icon=":material/download:",
             type="primary",
             disabled=view.empty,
@@ -73,6 +74,7 @@ def render_download(src: Source, filters: query.Filters) -> None:
             file_name=names["releases"],
             mime="text/csv",
             key="dl_releases",
+            on_click="ignore",  # no rerun: it would race the download
             icon=":material/download:",
             disabled=releases.empty,
         )

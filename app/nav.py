@@ -28,6 +28,8 @@ def specs() -> tuple[PageSpec, ...]:
     from app.download import render_download
     from app.overview import render_overview
     from app.releases import render_releases
+    from app.review import render_review
+    from app.threads import render_threads
     from app.timeline import render_timeline
     from app.upload import render_upload
 
@@ -38,6 +40,8 @@ def specs() -> tuple[PageSpec, ...]:
         PageSpec("releases", "Releases", ":material/article:", render_releases),
         PageSpec("upload", "Upload", ":material/upload_file:", render_upload),
         PageSpec("download", "Download", ":material/download:", render_download),
+        PageSpec("threads", "Threads", ":material/conversion_path:", render_threads),
+        PageSpec("review", "Review", ":material/rate_review:", render_review),
     )
 
 

@@ -15,7 +15,7 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from app.safe import md
-from esgdata import config, ingest, query, store
+from esgdata import config, ingest, query, review, store
 from esgdata.errors import EsgDataError
 
 _SEED_LOCK = threading.Lock()  # two first visitors must not both ingest the seeds
@@ -78,6 +78,45 @@ def evidence(url: str, revision: int, commitment_id: str) -> dict[str, str]:
 def release(url: str, revision: int, source_file: str) -> dict[str, Any]:
     """One release with its body and commitment spans."""
     return store.release_body(engine(url), source_file)
+
+
+# --- review: the queue, progress and quality of a filtered view, and the audit log; read by app/review.py
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def review_queue(url: str, revision: int, filters: query.Filters, _view: pd.DataFrame) -> list[str]:
+    """Ids of the view's commitments in review order (review.queue): stale, unreviewed, follow-up."""
+    columns = ["id", query.REVIEW_COLUMN, "review_stale", "confidence"]
+    return [row["id"] for row in review.queue(_view[columns].to_dict("records"))]
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def review_progress(
+    url: str, revision: int, filters: query.Filters, _view: pd.DataFrame
+) -> dict[str, pd.DataFrame]:
+    """Share reviewed per organisation and per theme (review.progress) of one filtered view."""
+    rows = _view[["organization", "themes", query.REVIEW_COLUMN]].astype(str).to_dict("records")
+    return {
+        by: pd.DataFrame(review.progress(rows, by), columns=[by, "commitments", "reviewed", "share"])
+        for by in ("organization", "themes")
+    }
+
+
+@st.cache_data(show_spinner=False, max_entries=2)
+def judged(url: str, revision: int) -> list[dict[str, Any]]:
+    """Every reviewed commitment with its originals (review.judged_rows), for the quality figures."""
+    return review.judged_rows(engine(url))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def review_of(url: str, revision: int, commitment_id: str) -> dict[str, Any] | None:
+    """The stored review of one commitment (its version is what a save is checked against)."""
+    return store.get_review(engine(url), commitment_id)
+
+
+def audit(url: str) -> list[dict[str, Any]]:
+    """The whole audit log, oldest first. Not cached: account changes are logged without a new revision."""
+    return store.audit_rows(engine(url))
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -143,3 +182,54 @@ def ensure_data(src: Source) -> Source:
             )
     clear()
     return source()
+
+
+# --- threads: a promise followed across releases (esgdata.threads); read by app/threads.py
+
+THREAD_COLUMNS: tuple[str, ...] = (
+    "id",
+    "organization",
+    "label",
+    "first_date",
+    "last_date",
+    "statements",
+    "year_history",
+    "changes",
+    "delivery_status",
+)
+DELIVERY_COLUMNS: tuple[str, ...] = (
+    "thread_id",
+    "achievement_id",
+    "score",
+    "status",
+    "organization",
+    "text",
+    "release_date",
+    "source_file",
+)
+
+
+def _rows_frame(
+    rows: list[dict[str, Any]], columns: tuple[str, ...], numeric: dict[str, str]
+) -> pd.DataFrame:
+    """Store rows as a frame with these columns, strings as ``str`` and numbers typed, even when empty."""
+    data: dict[str, Any] = {}
+    for name in columns:
+        values = [r.get(name) for r in rows]
+        if name in numeric:
+            data[name] = pd.Series([0 if v is None else v for v in values], dtype=numeric[name])
+        else:
+            data[name] = pd.Series(["" if v is None else str(v) for v in values], dtype="str")
+    return pd.DataFrame(data)
+
+
+@st.cache_data(show_spinner=False, max_entries=2)
+def threads(url: str, revision: int) -> pd.DataFrame:
+    """Every thread (store.thread_rows): label, dates, statement count, year history, changes, status."""
+    return _rows_frame(store.thread_rows(engine(url)), THREAD_COLUMNS, {"statements": "int64"})
+
+
+@st.cache_data(show_spinner=False, max_entries=2)
+def deliveries(url: str, revision: int) -> pd.DataFrame:
+    """Every delivery link (store.delivery_rows) with the achievement's words, release and date."""
+    return _rows_frame(store.delivery_rows(engine(url)), DELIVERY_COLUMNS, {"score": "float64"})

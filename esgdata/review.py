@@ -65,6 +65,14 @@ def _clean(field: str, value: Any) -> str:
     return str(value).strip()
 
 
+def _as_stored(field: str, value: Any) -> str:
+    """An extracted value in the form a correction takes (themes in lexicon order, years sorted)."""
+    try:
+        return _clean(field, value or "")
+    except EsgDataError:  # e.g. a theme the lexicon no longer has: compare as it is
+        return str(value or "")
+
+
 def _pillars(themes: str) -> str:
     present = {lexicon.pillar_of(t) for t in themes.split(";") if t}
     return join(p for p in ("E", "S", "G") if p in present)
@@ -99,8 +107,8 @@ def review(
     current = store.get_review(engine, commitment_id) or {}
     fixed = {f: _clean(f, v) for f, v in corrections.items() if v is not None}
     fixed = {
-        f: v for f, v in fixed.items() if v != str(commitment[f] or "")
-    }  # same as extracted: no correction
+        f: v for f, v in fixed.items() if v != _as_stored(f, commitment[f])
+    }  # same as extracted (in any order): no correction
     if fixed and status in ("accepted", "unreviewed"):
         status = "corrected"
     values: dict[str, Any] = {
