@@ -72,6 +72,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")  # the dashboard reads while an ingest writes
+    # With WAL, NORMAL keeps the file consistent after any crash; only the very last commits
+    # may be lost on a power cut, and an ingest can simply be run again (it is idempotent).
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
 
@@ -196,7 +199,9 @@ def save(engine: Engine, x: Extraction) -> SaveOutcome:
             status = "added"
         new_rows = _commitment_values(x, release_id)
         new_ids = {v["id"] for v in new_rows}
-        old_ids = set(conn.execute(select(com.c.id).where(com.c.release_id == release_id)).scalars())
+        old_ids: set[str] = set()
+        if status == "updated":  # a new release has nothing to compare with or to clear
+            old_ids = set(conn.execute(select(com.c.id).where(com.c.release_id == release_id)).scalars())
         gone = old_ids - new_ids
         if gone:
             conn.execute(com.delete().where(com.c.id.in_(gone)))
@@ -209,7 +214,8 @@ def save(engine: Engine, x: Extraction) -> SaveOutcome:
         if gone:
             _carry_reviews(conn, r.source_file, gone, fresh)
         ach = schema.achievements
-        conn.execute(ach.delete().where(ach.c.release_id == release_id))
+        if status == "updated":
+            conn.execute(ach.delete().where(ach.c.release_id == release_id))
         if x.achievements:
             conn.execute(
                 ach.insert(),
