@@ -123,15 +123,16 @@ class Matcher:
         case_sensitive: bool = False,
     ) -> None:
         self._case_sensitive = case_sensitive  # proper names: "Shell" the company, not a shell
-        self._labels: dict[str, set[str]] = {}
-        self._negative_labels: dict[str, set[str]] = {}
+        self._labels: dict[str, tuple[str, ...]] = {}
+        self._negative_labels: dict[str, tuple[str, ...]] = {}
         self._patterns = self._compile(entries, self._labels)
         self._negatives = self._compile(negatives or {}, self._negative_labels)
 
     def _compile(
-        self, entries: Mapping[str, Iterable[str]], labels: dict[str, set[str]]
+        self, entries: Mapping[str, Iterable[str]], labels: dict[str, tuple[str, ...]]
     ) -> list[tuple[re.Pattern[str], str]]:
         groups: dict[str, set[str]] = {"latin": set(), "acronym": set(), "cjk": set()}
+        found: dict[str, set[str]] = {}
         for label, keywords in entries.items():
             for keyword in keywords:
                 key = " ".join(fold(keyword).split()) if self._case_sensitive else normalize_keyword(keyword)
@@ -144,7 +145,8 @@ class Matcher:
                     variants = [key] if key.endswith("*") else _plurals(key)
                 for variant in variants:
                     groups[group].add(variant)
-                    labels.setdefault(variant, set()).add(label)
+                    found.setdefault(variant, set()).add(label)
+        labels.update({key: tuple(sorted(names)) for key, names in found.items()})  # sorted once, not per hit
         compiled = []
         for group, words in groups.items():
             if not words:
@@ -157,7 +159,7 @@ class Matcher:
         return compiled
 
     @staticmethod
-    def _lookup(matched: str, labels: dict[str, set[str]]) -> set[str]:
+    def _lookup(matched: str, labels: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
         key = " ".join(matched.split()) if "  " in matched else matched
         found = labels.get(key)
         if found is not None:
@@ -167,14 +169,14 @@ class Matcher:
             found = labels.get(key[:end] + "*")
             if found is not None:
                 return found
-        return set()
+        return ()
 
     def _scan(
         self,
         folded: str,
         low: str,
         patterns: list[tuple[re.Pattern[str], str]],
-        labels: dict[str, set[str]],
+        labels: dict[str, tuple[str, ...]],
     ) -> list[tuple[int, int, str]]:
         hits = []
         end_of_text = len(folded)
@@ -192,7 +194,7 @@ class Matcher:
                     or (end < end_of_text and _word_char(folded[end]))
                 ):
                     continue
-                for label in sorted(self._lookup(m.group(), labels)):
+                for label in self._lookup(m.group(), labels):
                     hits.append((start, end, label))
         return hits
 
@@ -217,10 +219,13 @@ class Matcher:
                 taken_until = end
                 first_of_start = (start, end)
         if self._negatives:
-            blocked = self._scan(folded, low, self._negatives, self._negative_labels)
-            kept = [
-                (s, e, lab)
-                for s, e, lab in kept
-                if not any(lab == nlab and s < ne and ns < e for ns, ne, nlab in blocked)
-            ]
+            blocked: dict[str, list[tuple[int, int]]] = {}
+            for ns, ne, nlab in self._scan(folded, low, self._negatives, self._negative_labels):
+                blocked.setdefault(nlab, []).append((ns, ne))
+            if blocked:
+                kept = [
+                    (s, e, lab)
+                    for s, e, lab in kept
+                    if not any(s < ne and ns < e for ns, ne in blocked.get(lab, ()))
+                ]
         return [Span(label, s, e, text[s:e]) for s, e, label in kept]
