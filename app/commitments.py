@@ -156,15 +156,8 @@ def render_detail(
 
 def render_commitments(src: Source, filters: query.Filters) -> None:
     """The filtered commitments, a page at a time; select a row to read it in its release."""
-    st.title("Commitments")
-    frame = state.commitments(src.url, src.revision)
-    if frame.empty:
-        common.empty_store()
-        return
-    view = query.apply(frame, filters)
-    common.summary(view, frame, filters)
-    if view.empty:
-        common.no_match("cm")
+    view = common.filtered(src, filters, "Commitments", "cm")
+    if view is None:
         return
     pages = max(1, math.ceil(len(view) / PAGE_SIZE))
     left, right, _ = st.columns([2, 1, 3])

@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from app import filters_ui
+from app import filters_ui, state
 from app.safe import md
 from esgdata import query
 
@@ -31,6 +31,23 @@ def no_match(key: str) -> None:
         icon=":material/filter_alt_off:",
     )
     st.button("Reset filters", key=f"{key}_reset", on_click=filters_ui.reset)
+
+
+def filtered(
+    src: state.Source, filters: query.Filters, title: str, key: str
+) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+    """A page's title, the store's commitments and the filtered view; None after showing why it is empty."""
+    st.title(title)
+    frame = state.commitments(src.url, src.revision)
+    if frame.empty:
+        empty_store()
+        return None
+    view = query.apply(frame, filters)
+    summary(view, frame, filters)
+    if view.empty:
+        no_match(key)
+        return None
+    return view
 
 
 def summary(view: pd.DataFrame, frame: pd.DataFrame, filters: query.Filters) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from app import charts, common, state
+from app import charts, common
 from app.state import Source
 from esgdata import query
 
@@ -51,15 +51,8 @@ def _selected_table(view: pd.DataFrame, event: object) -> None:
 
 def render_timeline(src: Source, filters: query.Filters) -> None:
     """Every commitment on its release date; lines from release to target year; theme counts over time."""
-    st.title("Timeline")
-    frame = state.commitments(src.url, src.revision)
-    if frame.empty:
-        common.empty_store()
-        return
-    view = query.apply(frame, filters)
-    common.summary(view, frame, filters)
-    if view.empty:
-        common.no_match("tl")
+    view = common.filtered(src, filters, "Timeline", "tl")
+    if view is None:
         return
     args = (src.url, src.revision, filters, view)
     # Only the open tab is computed and drawn (tabs report .open when they rerun on change).

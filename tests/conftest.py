@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -43,6 +44,21 @@ def _cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     from esgdata import users
 
     monkeypatch.setattr(users, "_HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+
+
+@pytest.fixture(autouse=True)
+def _fresh_streamlit_caches(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Streamlit's caches live for the whole pytest process; each app test starts from none."""
+    if "streamlit" not in sys.modules:  # tests that never touched the app have nothing cached
+        yield
+        return
+    import streamlit as st
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
 
 
 @pytest.fixture

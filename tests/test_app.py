@@ -5,12 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import streamlit as st
 from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
@@ -37,16 +35,6 @@ HOSTILE_IMG = "<img src=x onerror=alert(1)>"
 def app(page: str = "overview") -> AppTest:
     """The real dashboard script, opened on ``page`` (AppTest cannot switch to callable pages)."""
     return AppTest.from_string(SCRIPT.format(root=str(ROOT), page=page), default_timeout=60)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_caches() -> Iterator[None]:
-    """Caches live for the whole pytest process; each test starts from none."""
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 # ---------------------------------------------------------------- a store made by hand

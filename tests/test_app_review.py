@@ -6,12 +6,10 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import streamlit as st
 from click.testing import CliRunner
 from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
@@ -43,16 +41,6 @@ PASSWORD = "a long enough password"
 ID = {c.text: c.id for x in EXTRACTIONS for c in x.commitments}
 PEAK_REWORDED = "CECEP will peak its carbon emissions by 2025."
 STALE_ID = "0000000000stale0"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_caches() -> Iterator[None]:
-    """Caches live for the whole pytest process; each test starts from none."""
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 @pytest.fixture

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import pytest
-import streamlit as st
 from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
@@ -92,16 +90,6 @@ CECEP has achieved its carbon peak ahead of schedule {HOSTILE_IMG}.
 
 def app() -> AppTest:
     return AppTest.from_string(SCRIPT.format(root=str(ROOT)), default_timeout=60)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_caches() -> Iterator[None]:
-    """Caches live for the whole pytest process; each test starts from none."""
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 def _ingested(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, releases: dict[str, str]) -> Engine:
