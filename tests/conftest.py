@@ -17,6 +17,21 @@ SEEDS = ROOT / "seeds"
 SEED = SEEDS / "000_fab0cea01f7ba7df.txt"
 SHARED = ROOT.parent / "shared"
 PG_URL = os.environ.get("ESGDATA_TEST_PG_URL", "")
+
+# The contract (../shared/spec/extraction.md), restated once for the tests, independently of esgdata.
+SPEC_COMMITMENT_COLUMNS = [
+    "source_file", "release_date", "release_title", "organization", "speaker", "text", "kind",
+    "pillars", "themes", "target_years", "confidence",
+]  # fmt: skip
+SPEC_RELEASE_COLUMNS = [
+    "source_file", "release_date", "release_title", "language", "organization", "commitments",
+]  # fmt: skip
+SPEC_THEME_PILLARS = [
+    ("climate", "E"), ("energy", "E"), ("pollution", "E"), ("water", "E"), ("circular", "E"),
+    ("ecology", "E"), ("green_finance", "E"), ("health_safety", "S"), ("rural", "S"), ("community", "S"),
+    ("workforce", "S"), ("innovation", "S"), ("international", "S"), ("customers", "S"), ("esg", "G"),
+    ("governance", "G"), ("risk_compliance", "G"), ("party", "G"), ("strategy", "G"),
+]  # fmt: skip
 # CI sets this: a missing PostgreSQL server or browser then fails the run instead of skipping.
 REQUIRE_SERVICES = os.environ.get("ESGDATA_REQUIRE_SERVICES") == "1"
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import SPEC_COMMITMENT_COLUMNS
 
 import esgdata
 from esgdata.cli import cli
@@ -193,19 +194,7 @@ def test_extract_and_export_give_the_same_commitments(runner, db, tmp_path):
     runner.invoke(cli, ["extract", str(SEEDS), "--out-dir", str(tmp_path / "a"), "-j", "1"])
     runner.invoke(cli, ["ingest", str(SEEDS), "--db", db, "-j", "1"])
     runner.invoke(cli, ["export", "--out-dir", str(tmp_path / "b"), "--db", db])
-    spec = [
-        "source_file",
-        "release_date",
-        "release_title",
-        "organization",
-        "speaker",
-        "text",
-        "kind",
-        "pillars",
-        "themes",
-        "target_years",
-        "confidence",
-    ]
+    spec = SPEC_COMMITMENT_COLUMNS
     a = [{k: r[k] for k in spec} for r in _rows(tmp_path / "a" / "commitments.csv")]
     b = [{k: r[k] for k in spec} for r in _rows(tmp_path / "b" / "commitments.csv")]
     assert a == b and a

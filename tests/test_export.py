@@ -7,6 +7,7 @@ import io
 from pathlib import Path
 
 import pytest
+from conftest import SPEC_COMMITMENT_COLUMNS, SPEC_RELEASE_COLUMNS
 
 from esgdata import export, ingest, store, threads
 from esgdata.extract import extract
@@ -19,27 +20,6 @@ SEED = ROOT / "seeds" / "000_fab0cea01f7ba7df.txt"
 GOLDEN = Path(__file__).resolve().parent / "golden" / "seed_commitments.csv"
 MAX_BYTES = 10 * 1024 * 1024
 
-SPEC_COMMITMENT_COLUMNS = [
-    "source_file",
-    "release_date",
-    "release_title",
-    "organization",
-    "speaker",
-    "text",
-    "kind",
-    "pillars",
-    "themes",
-    "target_years",
-    "confidence",
-]
-SPEC_RELEASE_COLUMNS = [
-    "source_file",
-    "release_date",
-    "release_title",
-    "language",
-    "organization",
-    "commitments",
-]
 
 ZH = """\
 中国节能召开2024年工作会议

@@ -9,32 +9,12 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from conftest import SPEC_THEME_PILLARS
 
 from esgdata import lexicon
 from esgdata.lexicon import LexiconError
 
-# The theme table of the extraction contract (spec section 3), in its order.
-SPEC_THEMES: list[tuple[str, str]] = [
-    ("climate", "E"),
-    ("energy", "E"),
-    ("pollution", "E"),
-    ("water", "E"),
-    ("circular", "E"),
-    ("ecology", "E"),
-    ("green_finance", "E"),
-    ("health_safety", "S"),
-    ("rural", "S"),
-    ("community", "S"),
-    ("workforce", "S"),
-    ("innovation", "S"),
-    ("international", "S"),
-    ("customers", "S"),
-    ("esg", "G"),
-    ("governance", "G"),
-    ("risk_compliance", "G"),
-    ("party", "G"),
-    ("strategy", "G"),
-]
+SPEC_THEMES = SPEC_THEME_PILLARS  # the theme table of the contract, in its order
 LOADERS: tuple[Callable[[], Any], ...] = (
     lexicon.themes,
     lexicon.cues,

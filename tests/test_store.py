@@ -6,6 +6,7 @@ import dataclasses
 from pathlib import Path
 
 import pytest
+from conftest import SPEC_COMMITMENT_COLUMNS
 from sqlalchemy import Engine, update
 
 from esgdata import export, schema, store
@@ -191,19 +192,7 @@ def test_commitment_rows_start_with_the_spec_columns_in_order(engine, seed):
     store.save(engine, seed)
     rows = store.commitment_rows(engine)
     assert len(rows) == 5
-    spec = [
-        "source_file",
-        "release_date",
-        "release_title",
-        "organization",
-        "speaker",
-        "text",
-        "kind",
-        "pillars",
-        "themes",
-        "target_years",
-        "confidence",
-    ]
+    spec = SPEC_COMMITMENT_COLUMNS
     for row in rows:
         assert list(row)[: len(spec)] == spec
         assert set(export.COMMITMENT_COLUMNS) <= set(row)

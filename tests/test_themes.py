@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from conftest import SPEC_THEME_PILLARS
 
 from esgdata import lexicon
 from esgdata.extract import classify_text
@@ -101,30 +102,7 @@ def test_pillars_are_exactly_the_pillars_of_the_themes_in_e_s_g_order(theme, sen
     assert result["pillars"] == [p for p in ("E", "S", "G") if p in present]
 
 
-@pytest.mark.parametrize(
-    ("theme", "pillar"),
-    [
-        ("climate", "E"),
-        ("energy", "E"),
-        ("pollution", "E"),
-        ("water", "E"),
-        ("circular", "E"),
-        ("ecology", "E"),
-        ("green_finance", "E"),
-        ("health_safety", "S"),
-        ("rural", "S"),
-        ("community", "S"),
-        ("workforce", "S"),
-        ("innovation", "S"),
-        ("international", "S"),
-        ("customers", "S"),
-        ("esg", "G"),
-        ("governance", "G"),
-        ("risk_compliance", "G"),
-        ("party", "G"),
-        ("strategy", "G"),
-    ],
-)
+@pytest.mark.parametrize(("theme", "pillar"), SPEC_THEME_PILLARS)
 def test_each_theme_belongs_to_the_pillar_the_contract_gives_it(theme, pillar):
     assert lexicon.pillar_of(theme) == pillar
 
