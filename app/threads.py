@@ -15,7 +15,6 @@ refusal, shown as an error, and nothing is written.
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 from collections.abc import Callable
 from typing import Any
@@ -30,6 +29,7 @@ from app.state import Source
 from esgdata import query, store, users
 from esgdata import threads as data_threads
 from esgdata.errors import EsgDataError
+from esgdata.threads import parse_changes
 from esgdata.users import User
 
 THREAD_PARAM = "thread"  # the thread being read, in the URL so the view can be shared
@@ -99,18 +99,6 @@ def statements_of(frame: pd.DataFrame, thread_id: str) -> pd.DataFrame:
         _id=part["id"].astype(str),
     )
     return part.loc[keys.sort_values(["_date", "_file", "start", "_id"], kind="stable").index]
-
-
-def parse_changes(cell: object) -> list[dict[str, str]]:
-    """The ``changes`` cell of a thread row as a list of {date, kind, before, after, commitment_id}."""
-    try:
-        items = json.loads(str(cell)) if cell else []
-    except ValueError:
-        return []
-    if not isinstance(items, list):
-        return []
-    keys = ("date", "kind", "before", "after", "commitment_id")
-    return [{k: str(i.get(k) or "") for k in keys} for i in items if isinstance(i, dict) and "kind" in i]
 
 
 def change_sentence(change: dict[str, str], numbers: dict[str, int]) -> str:

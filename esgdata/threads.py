@@ -344,6 +344,18 @@ def _year_history(thread: Thread) -> str:
     return " -> ".join(dict.fromkeys(steps))
 
 
+def parse_changes(cell: object) -> list[dict[str, str]]:
+    """The ``changes`` cell of a thread row as a list of {date, kind, before, after, commitment_id}."""
+    try:
+        items = json.loads(str(cell)) if cell else []
+    except ValueError:
+        return []
+    if not isinstance(items, list):
+        return []
+    keys = ("date", "kind", "before", "after", "commitment_id")
+    return [{k: str(i.get(k) or "") for k in keys} for i in items if isinstance(i, dict) and "kind" in i]
+
+
 def build(
     rows: Iterable[Mapping[str, Any]],
     achievements: Iterable[Mapping[str, Any]],
