@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from esgdata import lexicon, query
+from esgdata.analysis import query
+from esgdata.extraction import lexicon
 from esgdata.models import KINDS, PILLARS
 
 PILLAR_COLORS: dict[str, str] = {"E": "#2E7D32", "S": "#EF8F00", "G": "#6A1B9A"}

@@ -13,7 +13,7 @@ from app import common, nav, state
 from app.charts import theme_label
 from app.safe import Mark, highlight_html, md
 from app.state import Source
-from esgdata import query
+from esgdata.analysis import query
 from esgdata.errors import EsgDataError
 
 PAGE_SIZE = 100  # rows per table page: a browser table of 100,000 rows would ship ~20 MB per rerun

@@ -11,7 +11,7 @@ import streamlit as st
 
 from app import filters_ui, state
 from app.safe import md
-from esgdata import query
+from esgdata.analysis import query
 
 
 def empty_store() -> None:

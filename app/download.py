@@ -13,7 +13,7 @@ from app import common, state
 from app.commitments import display_frame
 from app.safe import md
 from app.state import Source
-from esgdata import query
+from esgdata.analysis import query
 
 
 def commitments_bytes(engine: Engine, filters: query.Filters, frame: pd.DataFrame | None = None) -> bytes:

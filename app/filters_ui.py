@@ -13,7 +13,8 @@ from typing import Any
 import streamlit as st
 
 from app.charts import pillar_label, theme_label
-from esgdata import lexicon, query
+from esgdata.analysis import query
+from esgdata.extraction import lexicon
 from esgdata.models import KINDS, PILLARS
 
 KEYS: dict[str, str] = {

@@ -9,7 +9,7 @@ from functools import partial
 import streamlit as st
 
 from app.state import Source
-from esgdata.query import Filters
+from esgdata.analysis.query import Filters
 
 
 @dataclass(frozen=True)

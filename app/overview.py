@@ -10,7 +10,7 @@ import streamlit as st
 
 from app import charts, common, state
 from app.state import Source
-from esgdata import query
+from esgdata.analysis import query
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

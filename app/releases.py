@@ -12,7 +12,7 @@ from app import common, state
 from app.charts import theme_label
 from app.safe import Mark, highlight_html, kind_legend_html, md
 from app.state import Source
-from esgdata import query
+from esgdata.analysis import query
 from esgdata.errors import EsgDataError
 
 PAGE_SIZE = 100

@@ -22,7 +22,8 @@ from app.charts import theme_label
 from app.commitments import render_detail
 from app.safe import md
 from app.state import Source
-from esgdata import export, query, review, users
+from esgdata import export, review, users
+from esgdata.analysis import query
 from esgdata.errors import ConflictError, EsgDataError, PermissionDenied
 from esgdata.models import KINDS
 

@@ -15,7 +15,8 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from app.safe import md
-from esgdata import config, ingest, query, review, store
+from esgdata import config, ingest, review, store
+from esgdata.analysis import query
 from esgdata.errors import EsgDataError
 
 _SEED_LOCK = threading.Lock()  # two first visitors must not both ingest the seeds
@@ -184,7 +185,7 @@ def ensure_data(src: Source) -> Source:
     return source()
 
 
-# --- threads: a promise followed across releases (esgdata.threads); read by app/threads.py
+# --- threads: a promise followed across releases (esgdata.analysis.threads); read by app/threads.py
 
 THREAD_COLUMNS: tuple[str, ...] = (
     "id",

@@ -1,6 +1,6 @@
 """Threads page: one promise followed across releases: its statements, what changed, reported delivery.
 
-The threads are built by the data layer (esgdata.threads) when releases are ingested; the
+The threads are built by the data layer (esgdata.analysis.threads) when releases are ingested; the
 sidebar filters decide which threads are listed (a thread is in view when one of its
 statements passes them). Selecting a thread, or opening a link with ``?thread=<id>``, shows
 its statements on a timeline, the changes between them and the releases reporting it done.
@@ -26,10 +26,11 @@ from sqlalchemy import Engine
 from app import auth, common, state, thread_charts
 from app.safe import md
 from app.state import Source
-from esgdata import query, store, users
-from esgdata import threads as data_threads
+from esgdata import store, users
+from esgdata.analysis import query
+from esgdata.analysis import threads as data_threads
+from esgdata.analysis.threads import parse_changes
 from esgdata.errors import EsgDataError
-from esgdata.threads import parse_changes
 from esgdata.users import User
 
 THREAD_PARAM = "thread"  # the thread being read, in the URL so the view can be shared

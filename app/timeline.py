@@ -9,7 +9,7 @@ import streamlit as st
 
 from app import charts, common
 from app.state import Source
-from esgdata import query
+from esgdata.analysis import query
 
 POINT_LIMIT = 1000  # points drawn on the timeline; more would slow every rerun without showing more
 ROADMAP_LIMIT = 500  # commitments drawn on the roadmap (each with one line per target year)

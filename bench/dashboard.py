@@ -50,9 +50,9 @@ def build_store(db: Path, target: int) -> dict[str, float]:
     from sqlalchemy import event
 
     from esgdata import store
-    from esgdata.extract import commitment_id, extract
+    from esgdata.extraction.pipeline import commitment_id, extract
     from esgdata.readers import read
-    from esgdata.release import parse_release
+    from esgdata.readers.release import parse_release
 
     start = time.perf_counter()
     extractions = []
@@ -137,7 +137,8 @@ def reruns(url: str) -> None:
     """Child process: per page, server time of reruns after filter changes; print JSON."""
     from streamlit.testing.v1 import AppTest
 
-    from esgdata import query, store
+    from esgdata import store
+    from esgdata.analysis import query
 
     # Organisations to filter on, from the small releases table (the app loads the big one itself).
     releases = query.load_releases(store.connect(url))

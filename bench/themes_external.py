@@ -15,7 +15,7 @@ import json
 import sys
 from pathlib import Path
 
-from esgdata import themes
+from esgdata.extraction import themes
 
 ROOT = Path(__file__).resolve().parent.parent
 

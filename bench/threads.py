@@ -18,10 +18,11 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from esgdata import segment, threads
-from esgdata.extract import classify_text
+from esgdata.analysis import threads
+from esgdata.extraction import segment
+from esgdata.extraction.pipeline import classify_text
 from esgdata.readers import read
-from esgdata.release import parse_release
+from esgdata.readers.release import parse_release
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "corpus"

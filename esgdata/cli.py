@@ -13,10 +13,11 @@ from typing import Any, TypeVar
 import click
 from tqdm import tqdm
 
-from . import __version__, export, ingest, review, store, threads, users
+from . import __version__, export, ingest, review, store, users
+from .analysis import threads
 from .config import load_config
 from .errors import EsgDataError
-from .extract import classify_text
+from .extraction.pipeline import classify_text
 from .models import Extraction, Failure
 
 F = TypeVar("F", bound=Callable[..., Any])

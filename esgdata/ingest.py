@@ -13,12 +13,13 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from . import readers, store, threads
+from . import readers, store
+from .analysis import threads
 from .config import load_config
 from .errors import EsgDataError, ReadError
-from .extract import extract, extractor_version
+from .extraction.pipeline import extract, extractor_version
 from .models import Extraction, Failure
-from .release import parse_release
+from .readers.release import parse_release
 
 
 @dataclass

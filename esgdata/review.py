@@ -17,9 +17,10 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from . import lexicon, store
+from . import store
 from .errors import ConflictError, EsgDataError, StoreError
 from .export import join
+from .extraction import lexicon
 from .models import KINDS
 from .users import User, require
 

@@ -141,7 +141,7 @@ achievements = Table(
     Index("ix_achievements_release", "release_id"),
 )
 
-# Derived from commitments by esgdata.threads.rebuild, per organisation, in one transaction.
+# Derived from commitments by esgdata.analysis.threads.rebuild, per organisation, in one transaction.
 threads = Table(
     "threads",
     metadata,

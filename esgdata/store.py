@@ -17,10 +17,11 @@ from sqlalchemy import Connection, Engine, Integer, String, cast, create_engine,
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
-from . import export, schema, similarity
+from . import export, schema
 from .config import load_config
 from .errors import ConflictError, StoreError
 from .export import join
+from .extraction import similarity
 from .models import Extraction
 
 if TYPE_CHECKING:
@@ -280,7 +281,7 @@ def _carry_reviews(conn: Connection, source_file: str, gone: set[str], fresh: li
 
 
 def _version() -> str:
-    from .extract import extractor_version
+    from .extraction.pipeline import extractor_version
 
     return extractor_version()
 

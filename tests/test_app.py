@@ -13,8 +13,9 @@ from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
 from app import commitments, download, releases
-from esgdata import export, query, review, store, users
-from esgdata.extract import extractor_version
+from esgdata import export, review, store, users
+from esgdata.analysis import query
+from esgdata.extraction.pipeline import extractor_version
 from esgdata.models import Commitment, Extraction, Release, Span
 
 ROOT = Path(__file__).resolve().parent.parent

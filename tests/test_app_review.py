@@ -33,9 +33,11 @@ from test_app import (
 from app import download
 from app import review as review_page
 from app.charts import theme_label
-from esgdata import export, lexicon, query, review, store, users
+from esgdata import export, review, store, users
+from esgdata.analysis import query
 from esgdata.cli import cli
 from esgdata.errors import PermissionDenied
+from esgdata.extraction import lexicon
 
 PASSWORD = "a long enough password"
 ID = {c.text: c.id for x in EXTRACTIONS for c in x.commitments}

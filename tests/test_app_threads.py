@@ -13,8 +13,9 @@ from streamlit.testing.v1 import AppTest
 
 from app import auth
 from app import threads as page
-from esgdata import ingest, query, store, threads, users
-from esgdata.extract import extractor_version
+from esgdata import ingest, store, users
+from esgdata.analysis import query, threads
+from esgdata.extraction.pipeline import extractor_version
 from esgdata.models import Commitment, Extraction, Release, Span
 
 ROOT = Path(__file__).resolve().parent.parent

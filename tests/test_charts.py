@@ -12,8 +12,9 @@ import pytest
 from test_query import ROWS, make_frame
 
 from app import charts
-from esgdata import lexicon, query
-from esgdata.query import Filters
+from esgdata.analysis import query
+from esgdata.analysis.query import Filters
+from esgdata.extraction import lexicon
 
 HOSTILE = "<script>alert(1)</script> & <img src=x onerror=alert(1)>"
 

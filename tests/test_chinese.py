@@ -7,11 +7,11 @@ import io
 from pathlib import Path
 
 from esgdata import export, store
-from esgdata.extract import extract
+from esgdata.extraction.pipeline import extract
 from esgdata.ingest import ingest
 from esgdata.models import Document
 from esgdata.readers import read
-from esgdata.release import parse_release
+from esgdata.readers.release import parse_release
 
 SIMPLIFIED = """中国节能召开2024年度ESG工作推进会
 
@@ -49,7 +49,7 @@ def _extract(text: str, name: str = "release.txt"):
 
 
 def test_a_chinese_header_gives_source_and_a_date_written_in_chinese_numerals() -> None:
-    release = parse_release(Document("a.txt", "txt", SIMPLIFIED, "h"))
+    release = extract(parse_release(Document("a.txt", "txt", SIMPLIFIED, "h"))).release
     assert release.language == "zh"
     assert release.date == "2024-03-05"
     assert release.source == "集团办公室"

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from esgdata.dates import parse_date
+from esgdata.readers.dates import parse_date
 
 MONTHS = (
     "January",

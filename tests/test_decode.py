@@ -7,8 +7,8 @@ import random
 
 import pytest
 
-from esgdata.decode import decode
 from esgdata.errors import ReadError
+from esgdata.readers.decode import decode
 
 ENGLISH = (
     "CECEP\u2019s chairman said the group will reach \u201cnet zero\u201d by 2050 \u2014 a goal "

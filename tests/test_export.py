@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 from conftest import SPEC_COMMITMENT_COLUMNS, SPEC_RELEASE_COLUMNS
 
-from esgdata import export, ingest, store, threads
-from esgdata.extract import extract
+from esgdata import export, ingest, store
+from esgdata.analysis import threads
+from esgdata.extraction.pipeline import extract
 from esgdata.models import Extraction
 from esgdata.readers import read
-from esgdata.release import parse_release
+from esgdata.readers.release import parse_release
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "000_fab0cea01f7ba7df.txt"

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from esgdata import lexicon
-from esgdata.extract import extract
+from esgdata.extraction import lexicon
+from esgdata.extraction.pipeline import extract
 from esgdata.models import Extraction
 from esgdata.readers import read
-from esgdata.release import parse_release
+from esgdata.readers.release import parse_release
 
 SEED = Path(__file__).resolve().parent.parent / "seeds" / "000_fab0cea01f7ba7df.txt"
 MAX_BYTES = 10 * 1024 * 1024
@@ -295,9 +295,9 @@ def test_extracting_the_same_release_twice_gives_the_same_result(tmp_path):
 
 _DUMP = """
 import json, sys
-from esgdata.extract import extract
+from esgdata.extraction.pipeline import extract
 from esgdata.readers import read
-from esgdata.release import parse_release
+from esgdata.readers.release import parse_release
 out = []
 for name in sys.argv[1:]:
     x = extract(parse_release(read(name, max_bytes=10**7)))

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from esgdata.extract import classify_text
-from esgdata.kinds import MIN_CONFIDENCE
+from esgdata.extraction.kinds import MIN_CONFIDENCE
+from esgdata.extraction.pipeline import classify_text
 
 RELEASE_YEAR = 2023
 

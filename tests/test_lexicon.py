@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from conftest import SPEC_THEME_PILLARS
 
-from esgdata import lexicon
-from esgdata.lexicon import LexiconError
+from esgdata.extraction import lexicon
+from esgdata.extraction.lexicon import LexiconError
 
 SPEC_THEMES = SPEC_THEME_PILLARS  # the theme table of the contract, in its order
 LOADERS: tuple[Callable[[], Any], ...] = (

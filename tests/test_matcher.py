@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from esgdata.matcher import Matcher, fold
+from esgdata.extraction.matcher import Matcher, fold
 
 
 def found(matcher: Matcher, text: str) -> list[tuple[str, str]]:

@@ -11,9 +11,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import Engine
 
-from esgdata import export, ingest, lexicon, query, review, store, users
+from esgdata import export, ingest, review, store, users
+from esgdata.analysis import query
+from esgdata.analysis.query import Filters
+from esgdata.extraction import lexicon
 from esgdata.models import KINDS, PILLARS
-from esgdata.query import Filters
 
 COLUMNS = [
     "id", "source_file", "release_date", "release_title", "organization", "speaker", "text", "kind",

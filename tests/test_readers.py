@@ -15,7 +15,7 @@ from reportlab.pdfgen import canvas
 from esgdata import readers
 from esgdata.errors import ReadError, UnsupportedFormat
 from esgdata.models import Document
-from esgdata.release import parse_release
+from esgdata.readers.release import parse_release
 
 LIMIT = 20_000_000
 

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from esgdata import readers
+from esgdata.extraction.pipeline import extract
 from esgdata.models import Document
-from esgdata.release import detect_language, parse_release
+from esgdata.readers.release import detect_language, parse_release
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -255,17 +256,17 @@ def test_the_language_is_detected(text: str, language: str) -> None:
     ids=["english title", "chinese body", "chinese title", "traditional chinese", "full name"],
 )
 def test_the_organisation_is_recognised_in_title_or_opening(text: str, organization: str) -> None:
-    assert release_of(text).organization == organization
+    assert extract(release_of(text)).release.organization == organization
 
 
 def test_the_organisation_named_in_the_title_wins_over_the_body() -> None:
-    release = release_of("Sinopec Signs a Deal\n\nCECEP and CECEP and CECEP met Sinopec.")
+    release = extract(release_of("Sinopec Signs a Deal\n\nCECEP and CECEP and CECEP met Sinopec.")).release
     assert release.organization == "Sinopec"
 
 
 def test_the_organization_option_overrides_detection() -> None:
     release = release_of("CECEP Pledges Net Zero by 2050\n\nCECEP will reach net zero.", organization="SASAC")
-    assert release.organization == "SASAC"
+    assert extract(release).release.organization == "SASAC"
 
 
 # --- the shared corpus and its gold annotations ---------------------------------------------

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from esgdata.segment import Unit, units
+from esgdata.extraction.segment import Unit, units
 
 
 def texts(body: str, language: str) -> list[str]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from esgdata import segment
-from esgdata.speakers import SpeakerTracker
+from esgdata.extraction import segment
+from esgdata.extraction.speakers import SpeakerTracker
 
 
 def speakers(body: str, language: str = "en") -> list[tuple[str, str]]:

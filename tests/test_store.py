@@ -11,10 +11,10 @@ from sqlalchemy import Engine, update
 
 from esgdata import export, schema, store
 from esgdata.errors import StoreError
-from esgdata.extract import extract
+from esgdata.extraction.pipeline import extract
 from esgdata.models import Extraction
 from esgdata.readers import read
-from esgdata.release import parse_release
+from esgdata.readers.release import parse_release
 
 SEED = Path(__file__).resolve().parent.parent / "seeds" / "000_fab0cea01f7ba7df.txt"
 MAX_BYTES = 10 * 1024 * 1024

@@ -1,4 +1,4 @@
-"""Target years and measurable quantities (esgdata.targets)."""
+"""Target years and measurable quantities (esgdata.extraction.targets)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from esgdata.targets import quantity, target_years
+from esgdata.extraction.targets import quantity, target_years
 
 # (language, text, release year, expected target years)
 YEARS = [

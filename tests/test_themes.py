@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from conftest import SPEC_THEME_PILLARS
 
-from esgdata import lexicon
-from esgdata.extract import classify_text
+from esgdata.extraction import lexicon
+from esgdata.extraction.pipeline import classify_text
 
 # theme id -> (an English sentence, a Chinese sentence), both written for this test
 SENTENCES = {

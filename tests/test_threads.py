@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from esgdata import store, threads, users
+from esgdata import store, users
+from esgdata.analysis import threads
+from esgdata.analysis.threads import Statement
 from esgdata.cli import cli
 from esgdata.errors import PermissionDenied
 from esgdata.ingest import ingest
-from esgdata.threads import Statement
 
 PASSWORD = "correct horse"
 

@@ -6,9 +6,9 @@ import re
 
 import trafilatura
 
-from ..decode import decode
 from ..errors import ReadError
 from ..models import Document
+from .decode import decode
 
 _DECLARED = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_\-]+)""", re.IGNORECASE)
 _TITLE_SUFFIX = re.compile(r"\s+[|_–—-]\s+[^|_–—-]{2,40}$")  # " | Site name" after a page title

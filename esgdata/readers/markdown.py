@@ -5,8 +5,8 @@ from __future__ import annotations
 import yaml
 from markdown_it import MarkdownIt
 
-from ..decode import decode
 from ..models import Document
+from .decode import decode
 
 _MD = MarkdownIt("commonmark")
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..decode import decode
 from ..models import Document
+from .decode import decode
 
 
 def read(name: str, data: bytes) -> Document:

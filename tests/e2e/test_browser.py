@@ -12,7 +12,8 @@ from playwright.sync_api import Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from sqlalchemy import Engine
 
-from esgdata import export, query, review, store
+from esgdata import export, review, store
+from esgdata.analysis import query
 
 pytestmark = pytest.mark.browser
 WAIT = 30_000

@@ -12,7 +12,8 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import Engine
 
 from app.charts import theme_label
-from esgdata import export, lexicon, review, store, users
+from esgdata import export, review, store, users
+from esgdata.extraction import lexicon
 
 pytestmark = pytest.mark.browser
 WAIT = 30_000

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from ..models import Span
 from . import lexicon
 from .matcher import Matcher
-from .models import Span
 
 PILLAR_ORDER = ("E", "S", "G")
 

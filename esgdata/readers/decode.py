@@ -7,7 +7,7 @@ import re
 
 from charset_normalizer import from_bytes
 
-from .errors import ReadError
+from ..errors import ReadError
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),

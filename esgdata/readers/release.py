@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import re
 
-from . import organizations
+from ..models import Document, Release
 from .dates import parse_date
-from .models import Document, Release
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]")
@@ -151,7 +150,6 @@ def parse_release(doc: Document, *, organization: str | None = None) -> Release:
         warnings.append("no title found")
     if not paragraphs:
         warnings.append("the release has no body text")
-    org = organization or organizations.release_organization(title, paragraphs, language)
     return Release(
         source_file=doc.source_file,
         content_hash=doc.content_hash,
@@ -159,7 +157,7 @@ def parse_release(doc: Document, *, organization: str | None = None) -> Release:
         date=date,
         source=fields.get("source", ""),
         language=language,
-        organization=org,
+        organization=organization or "",  # found by extraction when not given
         paragraphs=paragraphs,
         format=doc.format,
         warnings=tuple(warnings),

@@ -6,9 +6,9 @@ import re
 from collections import Counter
 from functools import lru_cache
 
+from ..models import Span
 from . import lexicon
 from .matcher import Matcher
-from .models import Span
 
 # An organisation the lexicon does not know, named the way releases name companies.
 _EN_COMPANY = re.compile(

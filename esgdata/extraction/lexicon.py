@@ -1,4 +1,4 @@
-"""Loads and validates the lexicon data files in esgdata/lexicons/ (themes, cues, organisations)."""
+"""Loads and validates the lexicon data files in lexicons/ (themes, cues, organisations, people)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from .errors import EsgDataError
+from ..errors import EsgDataError
 
 # The contract's theme ids, in its order (spec section 3); the lexicon must define exactly these.
 THEME_IDS: tuple[str, ...] = (
@@ -82,7 +82,9 @@ class Organization:
 
 
 def _load(name: str) -> Any:
-    text = resources.files("esgdata").joinpath("lexicons").joinpath(name).read_text(encoding="utf-8")
+    text = (
+        resources.files("esgdata.extraction").joinpath("lexicons").joinpath(name).read_text(encoding="utf-8")
+    )
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -213,7 +215,7 @@ def fingerprint() -> str:
     """A short hash of every lexicon file: part of the extractor version."""
     digest = hashlib.sha256()
     for name in ("themes.yaml", "cues.yaml", "organizations.yaml", "people.yaml", "concepts.yaml"):
-        digest.update(resources.files("esgdata").joinpath("lexicons").joinpath(name).read_bytes())
+        digest.update(resources.files("esgdata.extraction").joinpath("lexicons").joinpath(name).read_bytes())
     return digest.hexdigest()[:8]
 
 

@@ -20,9 +20,10 @@ import pandas as pd
 import pyarrow as pa
 from sqlalchemy import Engine
 
-from . import export, lexicon, review, store
-from .matcher import fold
-from .models import KINDS, PILLARS
+from .. import export, review, store
+from ..extraction import lexicon
+from ..extraction.matcher import fold
+from ..models import KINDS, PILLARS
 
 # Optional column a later review change adds to the frame; its filter applies only when present.
 REVIEW_COLUMN = "review_status"

@@ -22,7 +22,7 @@ import re
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
-from .models import Span
+from ..models import Span
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _SEPARATORS = (

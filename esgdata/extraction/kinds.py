@@ -22,9 +22,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ..models import Span
 from . import lexicon
 from .matcher import Matcher
-from .models import Span
 
 MIN_CONFIDENCE = 0.6
 _COMMITTING = ("future", "modal", "directive", "practice")

@@ -23,11 +23,12 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from . import export, lexicon, organizations, review, similarity, store
-from .errors import EsgDataError, StoreError
-from .matcher import Matcher
-from .models import Extraction
-from .users import User, require
+from .. import export, review, store
+from ..errors import EsgDataError, StoreError
+from ..extraction import lexicon, organizations, similarity
+from ..extraction.matcher import Matcher
+from ..models import Extraction
+from ..users import User, require
 
 JOIN_THRESHOLD = 0.45  # similarity a statement needs to join a thread rather than start one
 DELIVERY_THRESHOLD = 0.5

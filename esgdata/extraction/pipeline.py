@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import hashlib
 from collections import Counter
 
-from . import __version__, kinds, lexicon, organizations, segment, targets, themes
+from .. import __version__
+from ..models import Achievement, Commitment, Extraction, Release, Span
+from . import kinds, lexicon, organizations, segment, targets, themes
 from .matcher import fold, lower
-from .models import Achievement, Commitment, Extraction, Release, Span
 from .speakers import SpeakerTracker
 
 RULES_VERSION = "1"
@@ -58,6 +60,9 @@ def _relative(spans: list[Span], offset: int) -> list[Span]:
 
 def extract(release: Release) -> Extraction:
     """Find every commitment in ``release``; deterministic for the same release and version."""
+    if not release.organization:
+        org = organizations.release_organization(release.title, release.paragraphs, release.language)
+        release = dataclasses.replace(release, organization=org)
     body = release.body
     language = release.language
     folded = fold(body)
@@ -147,7 +152,7 @@ def classify_text(
     text: str, *, language: str | None = None, release_year: int | None = None
 ) -> dict[str, object]:
     """Classify one sentence on its own (no release around it): kind or None, themes, years, evidence."""
-    from .release import detect_language
+    from ..readers.release import detect_language
 
     language = language or detect_language(text)
     folded = fold(text)
