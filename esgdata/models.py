@@ -19,6 +19,7 @@ class Document:
     meta_title: str = ""
     meta_date: str = ""
     encoding: str = ""
+    warnings: tuple[str, ...] = ()  # what the reader noticed (a library's complaints about the file)
 
 
 @dataclass(frozen=True)
