@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 import click
 from tqdm import tqdm
 
-from . import __version__, export, ingest, review, store, users
+from . import __version__, export, fetch, ingest, review, store, users
 from .analysis import threads
 from .config import load_config
 from .errors import EsgDataError
@@ -307,6 +307,144 @@ def _read_password(from_stdin: bool) -> str:
     if from_stdin:
         return sys.stdin.readline().rstrip("\n")
     return str(click.prompt("Password", hide_input=True, confirmation_prompt=True))
+
+
+def _operator() -> users.User:
+    """Whoever runs the command line: they hold the store's credentials, so they act as an admin."""
+    return users.User(_actor(), "admin")
+
+
+@cli.group("sources")
+def sources_group() -> None:
+    """The web sources followed: news list pages, RSS/Atom feeds and sitemaps.
+
+    \b
+    Example:
+        esgdata sources add https://www.example.com/news/ --organization "Example Group" --language en
+        esgdata sources list
+        esgdata fetch
+    """
+
+
+@sources_group.command("add")
+@click.argument("url")
+@click.option(
+    "--organization", default="", metavar="NAME", help="Who is behind every release of this source."
+)
+@click.option(
+    "--language",
+    type=click.Choice(fetch.LANGUAGES),
+    default=None,
+    help="The language of the source's releases (default: detected in each release).",
+)
+@_db_option
+def sources_add(url: str, organization: str, language: str | None, db_url: str | None) -> None:
+    """Follow a news list page, an RSS/Atom feed or a sitemap; `esgdata fetch` then reads it.
+
+    \b
+    Example:
+        esgdata sources add https://www.example.cn/news/jtyw/ --organization 中国节能 --language zh
+        esgdata sources add https://www.example.com/feed.xml
+    """
+    engine = store.connect(db_url)
+    row = fetch.add_source(engine, _operator(), url, organization=organization, language=language or "")
+    click.echo(f"added source {row['id']}: {row['url']}", err=True)
+
+
+@sources_group.command("list")
+@_db_option
+def sources_list(db_url: str | None) -> None:
+    """The followed sources: id, URL, kind, last fetch, what it did, and pages stored.
+
+    \b
+    Example:
+        esgdata sources list
+    """
+    for row in fetch.list_sources(store.connect(db_url)):
+        last = row["last_fetch_at"].strftime("%Y-%m-%d %H:%M") if row["last_fetch_at"] else "never fetched"
+        status = row["last_status"] or "-"
+        click.echo(
+            f"{row['id']}\t{row['url']}\t{row['kind'] or '?'}\t{row['organization'] or '-'}\t"
+            f"{row['language'] or '-'}\t{last}\t{status}\t{row['releases']} releases, "
+            f"{row['gone']} gone, {row['failing']} failing"
+            + (f"\t{row['last_error']}" if row["last_error"] else "")
+        )
+
+
+@cli.command("fetch")
+@click.option("--source", "source_id", type=int, default=None, metavar="ID", help="Only this source.")
+@click.option(
+    "--since",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    metavar="DATE",
+    help="Only articles published on or after DATE (YYYY-MM-DD).",
+)
+@click.option(
+    "--max-pages",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Article pages to request at most (default: ESGDATA_FETCH_MAX_PAGES, 200).",
+)
+@click.option(
+    "--time-limit",
+    type=click.FloatRange(min=1),
+    default=None,
+    metavar="SECONDS",
+    help="Stop after this long (default: ESGDATA_FETCH_TIME_LIMIT, 600).",
+)
+@click.option("--quiet", "-q", is_flag=True, help="Failures only, no summary.")
+@_db_option
+def fetch_command(
+    source_id: int | None,
+    since: Any,
+    max_pages: int | None,
+    time_limit: float | None,
+    quiet: bool,
+    db_url: str | None,
+) -> None:
+    """Fetch new and changed articles from the followed sources into the store.
+
+    Polite: robots.txt obeyed, one request per second per site (ESGDATA_FETCH_DELAY), pages
+    fetched before asked for conditionally. A failing source or page is reported with its URL
+    and reason and the rest go on; the exit code is 1 if anything failed.
+
+    \b
+    Example:
+        esgdata fetch
+        esgdata fetch --source 2 --since 2024-01-01 --max-pages 50
+    """
+    engine = store.connect(db_url)
+    bar = tqdm(
+        desc="fetch", unit=" pages", file=sys.stderr, disable=quiet or not sys.stderr.isatty(), leave=False
+    )
+
+    def progress(url: str, _share: float) -> None:
+        bar.set_postfix_str(url[-60:])
+        bar.update(1)
+
+    report = fetch.fetch(
+        engine,
+        _operator(),
+        source_id=source_id,
+        since=since.date().isoformat() if since else "",
+        max_pages=max_pages,
+        time_limit=time_limit,
+        progress=progress,
+    )
+    bar.close()
+    for failure in report.failures:
+        click.echo(f"error: {failure.path}: {failure.reason}", err=True)
+    if not quiet:
+        for result in report.sources:
+            click.echo(f"source {result.source_id} {result.url}: {result.summary()}", err=True)
+        click.echo(
+            f"{report.requests} requests, {report.revalidated} answered 304 Not Modified"
+            + (f"; stopped: {report.stopped}" if report.stopped else ""),
+            err=True,
+        )
+    if not report.ok:
+        sys.exit(1)
 
 
 @cli.group("users")

@@ -42,6 +42,37 @@ SETTINGS: tuple[Setting, ...] = (
         "Files larger than this many megabytes are refused by ingest, extract and upload.",
     ),
     Setting(
+        "ESGDATA_FETCH_DELAY",
+        "1",
+        "Seconds between two requests to the same web site when fetching sources "
+        "(a larger Crawl-delay in the site's robots.txt wins).",
+    ),
+    Setting(
+        "ESGDATA_FETCH_TIMEOUT",
+        "20",
+        "Seconds any one network wait of a fetch may take (connecting, each read) before the page fails.",
+    ),
+    Setting(
+        "ESGDATA_FETCH_TIME_LIMIT",
+        "600",
+        "Seconds a whole fetch run may take; pages left over wait for the next run.",
+    ),
+    Setting(
+        "ESGDATA_FETCH_MAX_PAGES",
+        "200",
+        "Article pages one fetch run requests at most (list pages, feeds and sitemaps not counted).",
+    ),
+    Setting(
+        "ESGDATA_FETCH_DEPTH",
+        "3",
+        "List pages followed per source: the first one and the 'next page' links after it.",
+    ),
+    Setting(
+        "ESGDATA_FETCH_CONTACT",
+        "",
+        "A URL or e-mail address added to the fetcher's User-Agent so site owners can reach you.",
+    ),
+    Setting(
         "ESGDATA_REQUIRE_LOGIN",
         "0",
         "1 means the dashboard asks for a sign-in before showing anything; "
@@ -59,6 +90,18 @@ class Config:
     seeds_dir: Path
     max_file_bytes: int
     require_login: bool
+
+
+@dataclass(frozen=True)
+class FetchSettings:
+    """How politely and how much the fetcher fetches (validated ESGDATA_FETCH_* settings)."""
+
+    delay: float
+    timeout: float
+    time_limit: float
+    max_pages: int
+    depth: int
+    contact: str
 
 
 def _env(name: str, environ: dict[str, str]) -> str:
@@ -88,4 +131,29 @@ def load_config(environ: dict[str, str] | None = None) -> Config:
         seeds_dir=Path(seeds) if seeds else Path(__file__).resolve().parent.parent / "seeds",
         max_file_bytes=int(max_mb * 1024 * 1024),
         require_login=login in {"1", "true", "yes"},
+    )
+
+
+def _number(name: str, env: dict[str, str], *, minimum: float, integer: bool = False) -> float:
+    raw = _env(name, env)
+    try:
+        value = int(raw) if integer else float(raw)
+    except ValueError:
+        kind = "a whole number" if integer else "a number"
+        raise ConfigError(f"{name} must be {kind}, not {raw!r}") from None
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum:g}, not {raw!r}")
+    return value
+
+
+def load_fetch_settings(environ: dict[str, str] | None = None) -> FetchSettings:
+    """Read and validate the ESGDATA_FETCH_* settings."""
+    env = dict(os.environ if environ is None else environ)
+    return FetchSettings(
+        delay=_number("ESGDATA_FETCH_DELAY", env, minimum=0),
+        timeout=_number("ESGDATA_FETCH_TIMEOUT", env, minimum=0.1),
+        time_limit=_number("ESGDATA_FETCH_TIME_LIMIT", env, minimum=1),
+        max_pages=int(_number("ESGDATA_FETCH_MAX_PAGES", env, minimum=1, integer=True)),
+        depth=int(_number("ESGDATA_FETCH_DEPTH", env, minimum=1, integer=True)),
+        contact=_env("ESGDATA_FETCH_CONTACT", env),
     )

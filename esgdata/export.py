@@ -50,6 +50,7 @@ RELEASE_COLUMNS: tuple[str, ...] = (
     "format",
     "content_hash",
     "warnings",
+    "url",
 )
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -111,6 +112,7 @@ def release_record(release: Release, commitments: int) -> dict[str, Any]:
         "format": release.format,
         "content_hash": release.content_hash,
         "warnings": join(release.warnings),
+        "url": release.url,
     }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import re
@@ -236,6 +237,67 @@ def ingest_upload(engine: Engine, name: str, data: bytes, *, data_dir: Path, max
         return report
     target.write_bytes(data)
     return ingest(engine, [target], max_bytes=max_bytes, jobs=1)
+
+
+@dataclass(frozen=True)
+class PageOutcome:
+    """What ingesting one fetched page did: added, updated, unchanged, older (than --since) or failed."""
+
+    status: str
+    source_file: str
+    content_hash: str = ""
+    reason: str = ""
+    organizations: frozenset[str] = frozenset()
+
+
+def release_hash(title: str, date: str, body: str) -> str:
+    """A fetched page's content hash: of its release, not its bytes (view counters change those)."""
+    return hashlib.sha256(f"{title}\0{date}\0{body}".encode()).hexdigest()
+
+
+def ingest_page(
+    engine: Engine,
+    name: str,
+    data: bytes,
+    *,
+    url: str,
+    max_bytes: int,
+    organization: str = "",
+    language: str = "",
+    since: str = "",
+) -> PageOutcome:
+    """A fetched page through the same readers, extraction and store.save as a file.
+
+    A changed page replaces its release (reviews carried, marked stale, by store.save); a new
+    page dated before ``since`` is not stored.
+    """
+    try:
+        doc = readers.read_bytes(name, data, max_bytes=max_bytes)
+        release = parse_release(doc, organization=organization or None)
+        digest = release_hash(release.title, release.date, release.body)
+        release = dataclasses.replace(
+            release, url=url, content_hash=digest, language=language or release.language
+        )
+        state = store.stored_state(engine, name)
+        if state is None and since and release.date and release.date < since:
+            return PageOutcome("older", name, digest, f"published {release.date}, before {since}")
+        if state == (digest, extractor_version()):
+            return PageOutcome("unchanged", name, digest)
+        x = extract(release)
+        outcome = store.save(engine, x)
+    except ReadError as exc:
+        return PageOutcome("failed", name, reason=exc.reason)
+    except Exception as exc:  # a reader library or the database failing on one page stops nothing
+        return PageOutcome("failed", name, reason=f"could not be processed ({type(exc).__name__}: {exc})")
+    touched = frozenset({x.release.organization, *(c.organization for c in x.commitments)})
+    return PageOutcome(outcome.status, name, digest, organizations=touched)
+
+
+def regroup(engine: Engine, organizations: Iterable[str]) -> None:
+    """Regroup the threads of organisations whose releases changed."""
+    wanted = set(organizations)
+    if wanted:
+        threads.rebuild(engine, wanted)
 
 
 def seeds_dir() -> Path:

@@ -36,6 +36,7 @@ class Release:
     paragraphs: tuple[str, ...]
     format: str = "txt"
     warnings: tuple[str, ...] = ()
+    url: str = ""  # the web page it was fetched from, if it was
 
     @property
     def body(self) -> str:

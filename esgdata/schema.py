@@ -52,6 +52,7 @@ releases = Table(
     Column("warnings", Text, nullable=False),  # JSON list
     Column("extractor_version", String(64), nullable=False),
     Column("ingested_at", DateTime(timezone=True), nullable=False),
+    Column("url", Text, nullable=False, server_default=""),  # the page it was fetched from (step 4)
 )
 
 commitments = Table(
@@ -196,7 +197,44 @@ delivery_decisions = Table(
     Column("decided_at", DateTime(timezone=True), nullable=False),
 )
 
-SCHEMA_VERSION = 3
+# Web sources the fetcher follows (news list pages, feeds, sitemaps) and what their last fetch did.
+sources = Table(
+    "sources",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("url", String(2000), nullable=False, unique=True),
+    Column("organization", String(255), nullable=False, default=""),
+    Column("language", String(2), nullable=False, default=""),
+    Column("kind", String(16), nullable=False, default=""),  # list, feed or sitemap: seen on first fetch
+    Column("added_by", String(64), nullable=False),
+    Column("added_at", DateTime(timezone=True), nullable=False),
+    Column("last_fetch_at", DateTime(timezone=True)),
+    Column("last_status", String(16), nullable=False, default=""),  # ok, failed, partial
+    Column("last_error", Text, nullable=False, default=""),
+    Column("last_new", Integer, nullable=False, default=0),
+    Column("last_updated", Integer, nullable=False, default=0),
+    Column("last_failed", Integer, nullable=False, default=0),
+)
+
+# Every article URL a source led to: when it was seen, what it answered, the release it became.
+fetched_pages = Table(
+    "fetched_pages",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source_id", Integer, ForeignKey("sources.id", ondelete="CASCADE"), nullable=False),
+    Column("url", String(2000), nullable=False, unique=True),
+    Column("first_seen", DateTime(timezone=True), nullable=False),
+    Column("last_seen", DateTime(timezone=True)),  # last answer with the page (200 or 304)
+    Column("last_checked", DateTime(timezone=True), nullable=False),
+    Column("http_status", Integer, nullable=False, default=0),  # 0: no answer (timeout, refused)
+    Column("content_hash", String(64), nullable=False, default=""),  # of the release read from it
+    Column("source_file", String(255), nullable=False, default=""),  # the release it became
+    Column("state", String(16), nullable=False),  # ok, gone, failed, older (before --since)
+    Column("error", Text, nullable=False, default=""),
+    Index("ix_fetched_pages_source", "source_id"),
+)
+
+SCHEMA_VERSION = 4
 
 
 def _v1(conn: Connection) -> None:
@@ -234,8 +272,15 @@ def _v3(conn: Connection) -> None:
     )
 
 
+def _v4(conn: Connection) -> None:
+    # Step 1 creates releases from today's definition, which already has the column.
+    if "url" not in {c["name"] for c in inspect(conn).get_columns("releases")}:
+        conn.execute(text("ALTER TABLE releases ADD COLUMN url TEXT NOT NULL DEFAULT ''"))
+    metadata.create_all(conn, tables=[sources, fetched_pages])
+
+
 # Step N brings a store from version N-1 to N. Never edit a step once released; add one.
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1, 2: _v2, 3: _v3}
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1, 2: _v2, 3: _v3, 4: _v4}
 
 
 def current_version(conn: Connection) -> int:

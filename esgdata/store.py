@@ -178,6 +178,7 @@ def save(engine: Engine, x: Extraction) -> SaveOutcome:
         "warnings": json.dumps(list(r.warnings), ensure_ascii=False),
         "extractor_version": version,
         "ingested_at": dt.datetime.now(dt.UTC),
+        "url": r.url,
     }
     rel = schema.releases
     com = schema.commitments
@@ -358,6 +359,7 @@ def _release_query() -> Any:
             rel.c.format,
             rel.c.content_hash,
             rel.c.warnings,
+            rel.c.url,
         )
         .select_from(rel.outerjoin(counts, counts.c.release_id == rel.c.id))
         .order_by(rel.c.source_file)
@@ -754,3 +756,118 @@ def record_delivery_decision(
                 actor, "delivery", achievement_id, [("status", old[0] if old else "proposed", status)]
             ),
         )
+
+
+# --- web sources and the pages fetched from them: queries only; the crawl lives in fetch.py
+
+
+def insert_source(engine: Engine, url: str, organization: str, language: str, actor: str) -> int:
+    """Add a source and audit it; StoreError if the URL is already followed."""
+    src = schema.sources
+    with engine.begin() as conn:
+        existing = conn.execute(select(src.c.id).where(src.c.url == url)).first()
+        if existing:
+            raise StoreError(f"{url} is already followed (source {existing.id})")
+        inserted = conn.execute(
+            src.insert().values(
+                url=url,
+                organization=organization,
+                language=language,
+                kind="",
+                added_by=actor,
+                added_at=dt.datetime.now(dt.UTC),
+                last_status="",
+                last_error="",
+                last_new=0,
+                last_updated=0,
+                last_failed=0,
+            )
+        ).inserted_primary_key
+        assert inserted is not None
+        source_id = int(inserted[0])
+        conn.execute(
+            schema.audit_log.insert(),
+            _audit_values(actor, "source_add", f"source:{source_id}", [("url", "", url)]),
+        )
+        _bump_revision(conn)
+    return source_id
+
+
+def source_rows(engine: Engine, source_id: int | None = None) -> list[dict[str, Any]]:
+    """Sources (one, or all by id) with how many of their pages are stored, gone or failing."""
+    src, pages = schema.sources, schema.fetched_pages
+    tally = (
+        select(
+            pages.c.source_id,
+            func.count().label("pages"),
+            func.sum(cast(pages.c.source_file != "", Integer)).label("releases"),
+            func.sum(cast(pages.c.state == "gone", Integer)).label("gone"),
+            func.sum(cast(pages.c.state == "failed", Integer)).label("failing"),
+        )
+        .group_by(pages.c.source_id)
+        .subquery()
+    )
+    query = (
+        select(
+            src,
+            func.coalesce(tally.c.pages, 0).label("pages"),
+            func.coalesce(tally.c.releases, 0).label("releases"),
+            func.coalesce(tally.c.gone, 0).label("gone"),
+            func.coalesce(tally.c.failing, 0).label("failing"),
+        )
+        .select_from(src.outerjoin(tally, tally.c.source_id == src.c.id))
+        .order_by(src.c.id)
+    )
+    if source_id is not None:
+        query = query.where(src.c.id == source_id)
+    with engine.connect() as conn:
+        return [dict(r) for r in conn.execute(query).mappings()]
+
+
+def source_pages(engine: Engine, source_id: int) -> list[dict[str, Any]]:
+    """The pages a source has led to, least recently checked first."""
+    pages = schema.fetched_pages
+    query = select(pages).where(pages.c.source_id == source_id).order_by(pages.c.last_checked, pages.c.id)
+    with engine.connect() as conn:
+        return [dict(r) for r in conn.execute(query).mappings()]
+
+
+def fetched_page(engine: Engine, url: str) -> dict[str, Any] | None:
+    """What the store knows of one fetched URL, or None."""
+    pages = schema.fetched_pages
+    with engine.connect() as conn:
+        row = conn.execute(select(pages).where(pages.c.url == url)).mappings().first()
+    return dict(row) if row else None
+
+
+def record_page(engine: Engine, source_id: int, url: str, **fields: Any) -> None:
+    """Insert or update one fetched URL's row (first_seen set once; last_seen whenever it is ok)."""
+    pages = schema.fetched_pages
+    now = dt.datetime.now(dt.UTC)
+    if fields.get("state") == "ok":
+        fields["last_seen"] = now
+    with engine.begin() as conn:
+        exists = conn.execute(select(pages.c.id).where(pages.c.url == url)).first()
+        if exists:
+            conn.execute(update(pages).where(pages.c.id == exists.id).values(last_checked=now, **fields))
+        else:
+            values = {"http_status": 0, "content_hash": "", "source_file": "", "error": "", **fields}
+            conn.execute(
+                pages.insert().values(
+                    source_id=source_id, url=url, first_seen=now, last_checked=now, **values
+                )
+            )
+
+
+def record_source_fetch(engine: Engine, source_id: int, actor: str, summary: str, **fields: Any) -> None:
+    """Remember what a fetch of a source did (kind, status, error, counts) and audit it."""
+    src = schema.sources
+    with engine.begin() as conn:
+        conn.execute(
+            update(src).where(src.c.id == source_id).values(last_fetch_at=dt.datetime.now(dt.UTC), **fields)
+        )
+        conn.execute(
+            schema.audit_log.insert(),
+            _audit_values(actor, "source_fetch", f"source:{source_id}", [("result", "", summary)]),
+        )
+        _bump_revision(conn)

@@ -98,7 +98,8 @@ def _words(element: Any) -> set[str]:
     return {w for w in _SPLIT_WORDS.split(value) if w}
 
 
-def _is_chrome(element: Any) -> bool:
+def is_chrome(element: Any) -> bool:
+    """True for the site's parts of a page: menus, breadcrumbs, footers, share and related blocks."""
     if element.tag in _SKIP_TAGS:
         return True
     words = _words(element)
@@ -144,7 +145,7 @@ def page_lines(root: Any) -> list[Line]:
             lines.append(Line(text, levels[-1], blocks[-1]))
 
     def walk(element: Any) -> None:
-        if not isinstance(element.tag, str) or _is_chrome(element):
+        if not isinstance(element.tag, str) or is_chrome(element):
             return
         is_block = element.tag in _BLOCK_TAGS
         level = _heading_level(element)
@@ -276,7 +277,7 @@ def _structured_date(root: Any, meta: dict[str, str]) -> str:
         marked = element.get("itemprop") == "datePublished" or (
             element.tag == "time" and element.get("pubdate") is not None
         )
-        if marked and not any(_is_chrome(a) for a in (element, *element.iterancestors())):
+        if marked and not any(is_chrome(a) for a in (element, *element.iterancestors())):
             value = element.get("datetime") or element.get("content") or element.text_content()
             if date := parse_date(value or ""):
                 return date
