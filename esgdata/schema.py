@@ -76,6 +76,8 @@ commitments = Table(
     Column("cue_end", Integer, nullable=False),
     Column("theme_evidence", Text, nullable=False),  # JSON list of {theme, words, start, end}
     Column("extractor_version", String(64), nullable=False),
+    # "extracted", or "reviewer": added by a reviewer, kept through every re-ingest (step 4)
+    Column("origin", String(16), nullable=False, server_default="extracted"),
     Index("ix_commitments_release", "release_id"),
 )
 
@@ -196,7 +198,20 @@ delivery_decisions = Table(
     Column("decided_at", DateTime(timezone=True), nullable=False),
 )
 
-SCHEMA_VERSION = 3
+# Decision-model weights retrained in this store (from its reviews); at most one active per language.
+models = Table(
+    "models",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("language", String(2), nullable=False),
+    Column("weights", Text, nullable=False),  # the JSON document of esgdata.extraction.model
+    Column("figures", Text, nullable=False),  # JSON: held-out and cross-validated figures
+    Column("active", Boolean, nullable=False, default=False),
+    Column("created_by", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+SCHEMA_VERSION = 4
 
 
 def _v1(conn: Connection) -> None:
@@ -234,8 +249,17 @@ def _v3(conn: Connection) -> None:
     )
 
 
+def _v4(conn: Connection) -> None:
+    # A store created at step 1 by this code already has the column (step 1 builds today's table).
+    if "origin" not in {c["name"] for c in inspect(conn).get_columns("commitments")}:
+        conn.execute(
+            text("ALTER TABLE commitments ADD COLUMN origin VARCHAR(16) NOT NULL DEFAULT 'extracted'")
+        )
+    metadata.create_all(conn, tables=[models])
+
+
 # Step N brings a store from version N-1 to N. Never edit a step once released; add one.
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1, 2: _v2, 3: _v3}
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1, 2: _v2, 3: _v3, 4: _v4}
 
 
 def current_version(conn: Connection) -> int:

@@ -14,7 +14,7 @@ LAYERS = [
     ("base", {"", "__init__", "models", "errors", "config"}),
     ("readers", {"readers"}),
     ("extraction", {"extraction"}),
-    ("store", {"schema", "store", "export", "users", "review", "ingest"}),
+    ("store", {"schema", "store", "export", "users", "review", "ingest", "learning"}),
     ("analysis", {"analysis"}),
     ("interface", {"cli", "__main__"}),
 ]
