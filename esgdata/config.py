@@ -78,6 +78,12 @@ SETTINGS: tuple[Setting, ...] = (
         "1 means the dashboard asks for a sign-in before showing anything; "
         "0 means only review actions need one.",
     ),
+    Setting(
+        "ESGDATA_TRAINING_DIR",
+        "",
+        "Folder with the labelled releases `esgdata model train` and `evaluate` read "
+        "(eval/gold/*.jsonl, eval/heldout.txt, corpus/). Empty means a shared/ folder beside the repository.",
+    ),
 )
 
 
@@ -90,6 +96,7 @@ class Config:
     seeds_dir: Path
     max_file_bytes: int
     require_login: bool
+    training_dir: Path
 
 
 @dataclass(frozen=True)
@@ -125,12 +132,15 @@ def load_config(environ: dict[str, str] | None = None) -> Config:
     if login not in {"0", "1", "true", "false", "yes", "no"}:
         raise ConfigError(f"ESGDATA_REQUIRE_LOGIN must be 0 or 1, not {login!r}")
     seeds = _env("ESGDATA_SEEDS_DIR", env)
+    repository = Path(__file__).resolve().parent.parent
+    training = _env("ESGDATA_TRAINING_DIR", env)
     return Config(
         data_dir=data_dir,
         db_url=db_url,
-        seeds_dir=Path(seeds) if seeds else Path(__file__).resolve().parent.parent / "seeds",
+        seeds_dir=Path(seeds) if seeds else repository / "seeds",
         max_file_bytes=int(max_mb * 1024 * 1024),
         require_login=login in {"1", "true", "yes"},
+        training_dir=Path(training) if training else repository.parent / "shared",
     )
 
 

@@ -95,6 +95,7 @@ class Extraction:
     release: Release
     commitments: tuple[Commitment, ...] = field(default_factory=tuple)
     achievements: tuple[Achievement, ...] = field(default_factory=tuple)
+    extractor_version: str = ""  # the code, lexicons and weights that made it
 
 
 @dataclass(frozen=True)

@@ -52,7 +52,7 @@ releases = Table(
     Column("warnings", Text, nullable=False),  # JSON list
     Column("extractor_version", String(64), nullable=False),
     Column("ingested_at", DateTime(timezone=True), nullable=False),
-    Column("url", Text, nullable=False, server_default=""),  # the page it was fetched from (step 4)
+    Column("url", Text, nullable=False, server_default=""),  # the page it was fetched from (step 5)
 )
 
 commitments = Table(
@@ -77,6 +77,8 @@ commitments = Table(
     Column("cue_end", Integer, nullable=False),
     Column("theme_evidence", Text, nullable=False),  # JSON list of {theme, words, start, end}
     Column("extractor_version", String(64), nullable=False),
+    # "extracted", or "reviewer": added by a reviewer, kept through every re-ingest (step 4)
+    Column("origin", String(16), nullable=False, server_default="extracted"),
     Index("ix_commitments_release", "release_id"),
 )
 
@@ -234,7 +236,20 @@ fetched_pages = Table(
     Index("ix_fetched_pages_source", "source_id"),
 )
 
-SCHEMA_VERSION = 4
+# Decision-model weights retrained in this store (from its reviews); at most one active per language.
+models = Table(
+    "models",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("language", String(2), nullable=False),
+    Column("weights", Text, nullable=False),  # the JSON document of esgdata.extraction.model
+    Column("figures", Text, nullable=False),  # JSON: held-out and cross-validated figures
+    Column("active", Boolean, nullable=False, default=False),
+    Column("created_by", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+SCHEMA_VERSION = 5
 
 
 def _v1(conn: Connection) -> None:
@@ -273,6 +288,15 @@ def _v3(conn: Connection) -> None:
 
 
 def _v4(conn: Connection) -> None:
+    # A store created at step 1 by this code already has the column (step 1 builds today's table).
+    if "origin" not in {c["name"] for c in inspect(conn).get_columns("commitments")}:
+        conn.execute(
+            text("ALTER TABLE commitments ADD COLUMN origin VARCHAR(16) NOT NULL DEFAULT 'extracted'")
+        )
+    metadata.create_all(conn, tables=[models])
+
+
+def _v5(conn: Connection) -> None:
     # Step 1 creates releases from today's definition, which already has the column.
     if "url" not in {c["name"] for c in inspect(conn).get_columns("releases")}:
         conn.execute(text("ALTER TABLE releases ADD COLUMN url TEXT NOT NULL DEFAULT ''"))
@@ -280,7 +304,7 @@ def _v4(conn: Connection) -> None:
 
 
 # Step N brings a store from version N-1 to N. Never edit a step once released; add one.
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1, 2: _v2, 3: _v3, 4: _v4}
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1, 2: _v2, 3: _v3, 4: _v4, 5: _v5}
 
 
 def current_version(conn: Connection) -> int:

@@ -21,7 +21,8 @@ from . import export, schema
 from .config import load_config
 from .errors import ConflictError, StoreError
 from .export import join
-from .extraction import similarity
+from .extraction import model, similarity
+from .extraction.model import LinearModel
 from .models import Extraction
 
 if TYPE_CHECKING:
@@ -48,6 +49,7 @@ _SQL_COLUMNS = (
     schema.commitments.c.theme_evidence,
     schema.commitments.c.extractor_version,
     func.coalesce(schema.thread_members.c.thread_id, "").label("thread_id"),
+    schema.commitments.c.origin.label("source"),
 )
 
 
@@ -164,7 +166,7 @@ def save(engine: Engine, x: Extraction) -> SaveOutcome:
     A changed release replaces its commitments; commitments whose text is unchanged keep their id.
     """
     r = x.release
-    version = x.commitments[0].extractor_version if x.commitments else _version()
+    version = x.extractor_version or (x.commitments[0].extractor_version if x.commitments else _version())
     values = {
         "source_file": r.source_file,
         "content_hash": r.content_hash,
@@ -200,10 +202,19 @@ def save(engine: Engine, x: Extraction) -> SaveOutcome:
             release_id = inserted[0]
             status = "added"
         new_rows = _commitment_values(x, release_id)
-        new_ids = {v["id"] for v in new_rows}
         old_ids: set[str] = set()
+        added: dict[str, str] = {}  # commitments reviewers added: kept through every re-ingest
         if status == "updated":  # a new release has nothing to compare with or to clear
-            old_ids = set(conn.execute(select(com.c.id).where(com.c.release_id == release_id)).scalars())
+            for cid, origin, words in conn.execute(
+                select(com.c.id, com.c.origin, com.c.text).where(com.c.release_id == release_id)
+            ):
+                if origin == "reviewer":
+                    added[cid] = words
+                else:
+                    old_ids.add(cid)
+            new_rows = [v for v in new_rows if v["id"] not in added]
+            _place_added(conn, r.source_file, r.body, added)
+        new_ids = {v["id"] for v in new_rows}
         gone = old_ids - new_ids
         if gone:
             conn.execute(com.delete().where(com.c.id.in_(gone)))
@@ -236,6 +247,18 @@ def save(engine: Engine, x: Extraction) -> SaveOutcome:
             )
         _bump_revision(conn)
     return SaveOutcome(status, len(x.commitments))
+
+
+def _place_added(conn: Connection, source_file: str, body: str, added: dict[str, str]) -> None:
+    """Reviewer-added commitments follow their words in a changed body; words that are gone
+    leave the commitment in place and its review stale, for a second look."""
+    com, rev = schema.commitments, schema.reviews
+    for cid, words in added.items():
+        start = body.find(words)
+        if start >= 0:
+            conn.execute(update(com).where(com.c.id == cid).values(start=start, end=start + len(words)))
+        else:
+            conn.execute(update(rev).where(rev.c.commitment_id == cid).values(stale=True))
 
 
 STALE_OVERLAP = 0.5  # a reworded commitment keeps its review (marked stale) at this word overlap
@@ -584,6 +607,136 @@ def write_review(
         _bump_revision(conn)
         saved = conn.execute(select(rev).where(rev.c.commitment_id == cid)).mappings().one()
     return dict(saved)
+
+
+def insert_added_commitment(
+    engine: Engine, values: dict[str, Any], review_values: dict[str, Any], actor: str
+) -> None:
+    """A commitment a reviewer added, its accepting review and its audit rows, in one transaction."""
+    com, rev = schema.commitments, schema.reviews
+    with engine.begin() as conn:
+        release_id = conn.execute(
+            select(schema.releases.c.id).where(schema.releases.c.source_file == review_values["source_file"])
+        ).scalar()
+        if release_id is None:
+            raise StoreError(f"no release named {review_values['source_file']!r} in the store")
+        if conn.execute(select(com.c.id).where(com.c.id == values["id"])).first():
+            raise ConflictError({"commitment_id": values["id"], "reason": "already a commitment"})
+        position = conn.execute(
+            select(func.coalesce(func.max(com.c.position), -1)).where(com.c.release_id == release_id)
+        ).scalar()
+        conn.execute(com.insert().values(**values, release_id=release_id, position=int(position or 0) + 1))
+        conn.execute(
+            rev.delete().where(rev.c.commitment_id == values["id"])
+        )  # an orphaned review of these words
+        conn.execute(rev.insert().values(**review_values, version=1))
+        changes = [(k, "", str(values[k])) for k in ("text", "kind", "themes", "target_years", "speaker")]
+        conn.execute(schema.audit_log.insert(), _audit_values(actor, "add commitment", values["id"], changes))
+        _bump_revision(conn)
+
+
+def reviewed_releases(engine: Engine) -> list[dict[str, Any]]:
+    """Every release with at least one review, with its body and its reviewed commitments
+    (text, status, the reviewed values, origin): the labels reviewers gave."""
+    rel, com, rev = schema.releases, schema.commitments, schema.reviews
+    query = (
+        select(
+            rel.c.source_file,
+            rel.c.title,
+            rel.c.date,
+            rel.c.language,
+            rel.c.organization,
+            rel.c.body,
+            rel.c.content_hash,
+            com.c.text,
+            com.c.kind,
+            com.c.themes,
+            com.c.target_years,
+            com.c.speaker,
+            com.c.origin,
+            rev.c.status,
+            rev.c.stale,
+            rev.c.kind.label("reviewed_kind"),
+            rev.c.themes.label("reviewed_themes"),
+            rev.c.target_years.label("reviewed_years"),
+            rev.c.speaker.label("reviewed_speaker"),
+        )
+        .select_from(rev.join(com, com.c.id == rev.c.commitment_id).join(rel, rel.c.id == com.c.release_id))
+        .order_by(rel.c.source_file, com.c.position)
+    )
+    out: dict[str, dict[str, Any]] = {}
+    with engine.connect() as conn:
+        for row in conn.execute(query).mappings():
+            release = out.setdefault(
+                row["source_file"],
+                {
+                    k: row[k]
+                    for k in (
+                        "source_file",
+                        "title",
+                        "date",
+                        "language",
+                        "organization",
+                        "body",
+                        "content_hash",
+                    )
+                }
+                | {"reviews": []},
+            )
+            release["reviews"].append(dict(row))
+    return list(out.values())
+
+
+def model_rows(engine: Engine) -> list[dict[str, Any]]:
+    """Decision models retrained in this store, newest first."""
+    m = schema.models
+    with engine.connect() as conn:
+        return [dict(r) for r in conn.execute(select(m).order_by(m.c.created_at.desc())).mappings()]
+
+
+def insert_model(engine: Engine, values: dict[str, Any], actor: str) -> None:
+    """Keep a retrained model (inactive) and audit it."""
+    with engine.begin() as conn:
+        if conn.execute(select(schema.models.c.name).where(schema.models.c.name == values["name"])).first():
+            raise StoreError(f"a model named {values['name']!r} exists already")
+        conn.execute(schema.models.insert().values(**values, active=False))
+        conn.execute(
+            schema.audit_log.insert(),
+            _audit_values(actor, "train model", values["name"], [("language", "", values["language"])]),
+        )
+        _bump_revision(conn)
+
+
+def activate_model(engine: Engine, language: str, name: str | None, actor: str) -> None:
+    """Make ``name`` the store's model for ``language`` (None: back to the shipped one); audited."""
+    m = schema.models
+    with engine.begin() as conn:
+        before = conn.execute(select(m.c.name).where(m.c.language == language, m.c.active)).scalar() or ""
+        if (
+            name is not None
+            and not conn.execute(select(m.c.name).where(m.c.name == name, m.c.language == language)).first()
+        ):
+            raise StoreError(f"no {language} model named {name!r} in the store")
+        conn.execute(update(m).where(m.c.language == language).values(active=False))
+        if name is not None:
+            conn.execute(update(m).where(m.c.name == name).values(active=True))
+        conn.execute(
+            schema.audit_log.insert(),
+            _audit_values(
+                actor, "switch model", language, [("model", before or "shipped", name or "shipped")]
+            ),
+        )
+        _bump_revision(conn)
+
+
+def active_weights(engine: Engine) -> dict[str, LinearModel]:
+    """The weights the store uses instead of the shipped ones, per language (usually none)."""
+    m = schema.models
+    with engine.connect() as conn:
+        rows = conn.execute(select(m.c.language, m.c.weights).where(m.c.active)).all()
+    return {
+        r.language: model.from_json(json.loads(r.weights), f"the store's {r.language} model") for r in rows
+    }
 
 
 def review_rows(engine: Engine) -> list[dict[str, Any]]:

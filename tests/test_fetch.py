@@ -260,3 +260,21 @@ def test_no_request_leaves_loopback(_no_request_leaves_loopback: list[str], tmp_
         socket.create_connection(("93.184.216.34", 80), timeout=1)
     assert len(_no_request_leaves_loopback) == 2
     _no_request_leaves_loopback.clear()
+
+
+def test_a_fetched_release_keeps_its_url_when_a_new_model_re_extracts_it(
+    engine: Engine, reviewer: User, site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from esgdata import ingest
+    from esgdata.extraction import pipeline
+
+    fetch.add_source(engine, reviewer, site.url("/sitemap.xml"))
+    fetch.fetch(engine, reviewer)
+    monkeypatch.setattr(pipeline, "extractor_version", lambda weights=None: "another model")
+    assert ingest.reextract(engine, "en") == 3
+    assert {r["url"] for r in store.release_rows(engine)} != {""}
+    assert set(by_path(engine, site)) == {
+        "/en/2021/wind-farm.html",
+        "/en/2021/climate-plan.pdf",
+        "/en/2021/green-bond.html",
+    }

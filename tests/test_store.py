@@ -366,13 +366,13 @@ def test_a_url_that_is_not_a_database_url_is_a_store_error():
 
 
 def test_a_store_from_before_sources_is_upgraded_and_keeps_its_releases(engine, seed):
-    """Step 4 adds the releases' url column and the sources tables to a version-3 store."""
+    """Step 5 adds the releases' url column and the sources tables to a version-4 store."""
     store.save(engine, seed)
-    with engine.begin() as conn:  # make it what a version-3 store looks like
+    with engine.begin() as conn:  # make it what a version-4 store looks like
         conn.execute(sqlalchemy.text("DROP TABLE fetched_pages"))
         conn.execute(sqlalchemy.text("DROP TABLE sources"))
         conn.execute(sqlalchemy.text("ALTER TABLE releases DROP COLUMN url"))
-        conn.execute(update(schema.meta).where(schema.meta.c.key == "schema_version").values(value="3"))
+        conn.execute(update(schema.meta).where(schema.meta.c.key == "schema_version").values(value="4"))
     again = store.connect(_url(engine))
     try:
         (row,) = store.release_rows(again)
