@@ -8,7 +8,7 @@ import math
 import pandas as pd
 import streamlit as st
 
-from app import common, state
+from app import common, learning, state
 from app.charts import theme_label
 from app.safe import Mark, highlight_html, kind_legend_html, md, web_url
 from app.state import Source
@@ -81,6 +81,7 @@ def render_release(src: Source, source_file: str, frame: pd.DataFrame) -> None:
     )
     body = highlight_html(str(release["body"]), marks)
     st.markdown(f'<div class="esg-release" style="line-height:1.7">{body}</div>', unsafe_allow_html=True)
+    learning.render_add_missed(src, source_file)
 
 
 def render_releases(src: Source, filters: query.Filters) -> None:

@@ -15,7 +15,7 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from app.safe import md
-from esgdata import config, fetch, ingest, review, store
+from esgdata import config, fetch, ingest, learning, review, store
 from esgdata.analysis import query
 from esgdata.errors import EsgDataError
 
@@ -234,6 +234,18 @@ def threads(url: str, revision: int) -> pd.DataFrame:
 def deliveries(url: str, revision: int) -> pd.DataFrame:
     """Every delivery link (store.delivery_rows) with the achievement's words, release and date."""
     return _rows_frame(store.delivery_rows(engine(url)), DELIVERY_COLUMNS, {"score": "float64"})
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def missed(url: str, revision: int, source_file: str) -> list[dict[str, Any]]:
+    """The sentences of a release a reviewer may add as commitments, with suggested fields."""
+    return learning.missed_candidates(engine(url), source_file)
+
+
+@st.cache_data(show_spinner=False, max_entries=2)
+def models(url: str, revision: int) -> list[dict[str, Any]]:
+    """The decision models retrained in the store, with their figures."""
+    return learning.models(engine(url))
 
 
 # --- sources: the web pages, feeds and sitemaps followed (esgdata.fetch); read by app/sources.py

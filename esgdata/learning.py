@@ -17,7 +17,8 @@ from sqlalchemy import Engine
 
 from . import ingest, store
 from .errors import EsgDataError
-from .extraction import model, training
+from .extraction import model, segment, training
+from .extraction.pipeline import classify_text
 from .extraction.training import LabelledRelease
 from .models import Release
 from .users import User, require
@@ -118,3 +119,26 @@ def switch(engine: Engine, user: User | None, language: str, name: str | None) -
     person = require(user, "admin", engine)
     store.activate_model(engine, language, name, person.name)
     return ingest.reextract(engine, language)
+
+
+def missed_candidates(engine: Engine, source_file: str) -> list[dict[str, Any]]:
+    """The sentences of a stored release that are not commitments yet, each with what the
+    extraction would suggest for it (kind, themes, years): what a reviewer may add."""
+    release = store.release_body(engine, source_file)
+    taken = [(c["start"], c["end"]) for c in release["commitments"]]
+    out = []
+    for unit in segment.units(release["body"], release["language"]):
+        if any(s < unit.end and unit.start < e for s, e in taken):
+            continue
+        year = int(release["date"][:4]) if release["date"] else None
+        guess = classify_text(unit.text, language=release["language"], release_year=year)
+        out.append(
+            {
+                "text": unit.text,
+                "start": unit.start,
+                "kind": guess["kind"] or "pledge",
+                "themes": guess["themes"],
+                "target_years": guess["target_years"],
+            }
+        )
+    return out
