@@ -21,9 +21,9 @@ from . import organizations
 from .matcher import fold
 
 # Bump whenever a feature changes meaning: weights trained on other features are refused.
-FEATURES_VERSION = 1
+FEATURES_VERSION = 2
 # Word features are many and each weak; scaled down, they refine the evidence instead of drowning it.
-NGRAM_SCALE = 0.3
+NGRAM_SCALE = 0.6
 
 _YEAR = re.compile(r"(?<!\d)(19[5-9]\d|20\d\d|21\d\d)(?!\d)")
 _DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
@@ -129,6 +129,7 @@ class UnitEvidence:
     speaker: str = ""
     paragraph: int = 0
     index_in_paragraph: int = 0
+    folded: str = ""  # the text folded for matching (Traditional -> Simplified), same length
 
 
 def _words_en(text: str) -> list[str]:
@@ -136,15 +137,14 @@ def _words_en(text: str) -> list[str]:
     return _EN_WORD.findall(low)
 
 
-def _chars_zh(text: str) -> list[str]:
-    folded = fold(text).lower()
+def _chars_zh(folded: str) -> list[str]:
     low = _DIGITS.sub(lambda m: "<year>" if _YEAR.fullmatch(m.group()) else "<num>", folded)
     return _ZH_CHAR.findall(low)
 
 
-def ngrams(text: str, language: str) -> dict[str, float]:
+def ngrams(text: str, language: str, folded: str = "") -> dict[str, float]:
     """Words and word pairs (English) or characters and character pairs (Chinese), as counts."""
-    tokens = _chars_zh(text) if language == "zh" else _words_en(text)
+    tokens = _chars_zh((folded or fold(text)).lower()) if language == "zh" else _words_en(text)
     out: dict[str, float] = {}
     for i, tok in enumerate(tokens):
         out["w:" + tok] = 1.0
@@ -159,7 +159,8 @@ def _subject_role(ev: UnitEvidence, ctx: Context, start: int, upto: int) -> str:
     """Who the words between ``start`` and ``upto`` name: self, agent, other_org, general, person,
     name or none."""
     head = ev.text[start:upto]
-    low = fold(head).lower()  # the names are Simplified; the release may be Traditional
+    # The names are Simplified; the release may be Traditional.
+    low = (ev.folded[start:upto] if ev.folded else fold(head)).lower()
     if any(name.lower() in low for name in ctx.self_names):
         return "self"
     if any(start <= o.start and o.end <= upto for o in ev.orgs):
@@ -282,7 +283,7 @@ def release_features(evidence: list[UnitEvidence], ctx: Context) -> list[dict[st
     for i, ev in enumerate(evidence):
         f = evidence_features(ev, ctx)
         f.update(_context_features(ev, evidence[i - 1] if i else None))
-        f.update({k: v * NGRAM_SCALE for k, v in ngrams(ev.text, ctx.language).items()})
+        f.update({k: v * NGRAM_SCALE for k, v in ngrams(ev.text, ctx.language, ev.folded).items()})
         out.append(f)
     return out
 

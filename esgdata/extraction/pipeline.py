@@ -115,6 +115,7 @@ def prepare(release: Release) -> Prepared:
                 speaker=tracker.speaker_for(unit),
                 paragraph=unit.paragraph,
                 index_in_paragraph=index,
+                folded=folded[unit.start : unit.end],
             )
         )
     return Prepared(release, context, units, evidence, theme_spans, cue_spans)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -376,21 +377,56 @@ def evaluate(weights: model.LinearModel, labelled: list[LabelledRelease]) -> dic
 TRAINING_DATA = Path(__file__).resolve().parent / "training_data"
 
 
+# In a written file, "=== name" opens a release, "@K|themes|years|speaker@" opens a commitment
+# (K: T target, P pledge, R practice) and "@-@" ends one: the labels sit in the text they label.
+_WRITTEN_TAG = re.compile(r"@(?:([TPR])\|([^|]*)\|([^|]*)\|([^@]*)|(-))@")
+_WRITTEN_KINDS = {"T": "target", "P": "pledge", "R": "practice"}
+
+
+def parse_written(source: str) -> list[tuple[str, str, list[dict[str, Any]]]]:
+    """(file name, release text, commitments) of every release in a written training file."""
+    out = []
+    for block in re.split(r"^=== ", source, flags=re.M):
+        if not block.strip():
+            continue
+        name, rest = block.split("\n", 1)
+        commitments: list[dict[str, Any]] = []
+        lines = []
+        for line in rest.strip("\n").split("\n"):
+            pieces = _WRITTEN_TAG.split(line)
+            text = pieces[0]
+            for i in range(1, len(pieces), 6):
+                kind, themes, years, speaker, plain, after = pieces[i : i + 6]
+                if not plain:
+                    commitments.append(
+                        {
+                            "text": after.strip(),
+                            "kind": _WRITTEN_KINDS[kind],
+                            "themes": [t.strip() for t in themes.split(",") if t.strip()],
+                            "target_years": [int(y) for y in years.split(",") if y.strip()],
+                            "speaker": speaker.strip(),
+                        }
+                    )
+                text += after
+            lines.append(re.sub(r" {2,}", " ", text).strip())
+        out.append((name.strip(), "\n".join(lines).strip() + "\n", commitments))
+    return out
+
+
 def written_releases(language: str, folder: Path = TRAINING_DATA / "written") -> list[LabelledRelease]:
     """Releases written for training (fictional organisations, every hard case), with their labels."""
-    from ..readers import read
+    from ..models import Document
     from ..readers.release import parse_release
 
-    gold = folder / language / "gold.jsonl"
-    if not gold.exists():
+    path = folder / f"{language}.src"
+    if not path.exists():
         return []
     out = []
-    for doc in read_gold(gold):
-        name = str(doc["source_file"])
-        release = parse_release(read(folder / language / name, max_bytes=2**20))
-        out.append(
-            LabelledRelease(release, "written-" + name.split("-")[0], tuple(doc["commitments"]), "written")
-        )
+    for name, text, commitments in parse_written(path.read_text(encoding="utf-8")):
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        release = parse_release(Document(name, "txt", text, digest))
+        group = "written-" + name.split("-")[0]
+        out.append(LabelledRelease(release, group, tuple(commitments), "written"))
     return out
 
 
