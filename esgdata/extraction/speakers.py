@@ -192,11 +192,12 @@ def _zh_new_scene(text: str) -> bool:
 @lru_cache(maxsize=1)
 def _patterns() -> dict[str, re.Pattern[str]]:
     people = lexicon.people()
-    verbs_en = "|".join(sorted(map(re.escape, people["verbs_en"]), key=len, reverse=True))
-    verbs_zh = "|".join(sorted(map(re.escape, people["verbs_zh"]), key=len, reverse=True))
-    surnames_zh = "|".join(sorted(map(re.escape, people["surnames_zh"]), key=len, reverse=True))
-    titles_en = "|".join(sorted(map(re.escape, people["titles_en"]), key=len, reverse=True))
-    titles_zh = "|".join(sorted(map(re.escape, people["titles_zh"]), key=len, reverse=True))
+    # Word lists folded into prefix tries: one alternation per list is slow at every position.
+    verbs_en = trie_pattern(people["verbs_en"])
+    verbs_zh = trie_pattern(people["verbs_zh"])
+    surnames_zh = trie_pattern(people["surnames_zh"])
+    titles_en = trie_pattern(people["titles_en"])
+    titles_zh = trie_pattern(people["titles_zh"])
     name = rf"(?:(?:Mr|Mrs|Ms|Dr|Prof)\.?\s+)?{_TOKEN}(?:\s+(?:{_PARTICLES}\s+)?{_TOKEN}){{0,3}}"
     return {
         "en_name_verb": re.compile(
@@ -207,7 +208,9 @@ def _patterns() -> dict[str, re.Pattern[str]]:
             rf"\b(?:{verbs_en}|[Aa]ccording to)\s+(?P<name>{name})(?:,\s(?P<title>[^,;]{{2,160}}?)[,.])?"
         ),
         "en_subject": re.compile(rf"^(?:[^,]{{0,60}},\s)?(?P<name>{name})\b"),
-        "en_title_name": re.compile(rf"\b(?P<title>(?i:{titles_en}))\s+(?P<name>{name})"),
+        "en_title_name": re.compile(
+            rf"\b(?P<title>(?i:{trie_pattern(t.lower() for t in people['titles_en'])}))\s+(?P<name>{name})"
+        ),
         "en_title_reference": re.compile(
             rf"\b(?:[Aa]ccording to\s+)?[Tt]he\s+(?:[A-Z][\w-]*\s+){{0,2}}(?:{titles_en})\b"
             rf"(?:,?\s+(?:{verbs_en}))?"
@@ -274,6 +277,7 @@ class SpeakerTracker:
             [m.start() for m in _patterns()["en_any_verb"].finditer(body)] if language != "zh" else []
         )
         self._body = body
+        self._folded = fold(body) if language == "zh" else ""  # Chinese names match in Simplified
         self._introductions_read = language == "zh"
         self._written: dict[str, str] = {}  # a Chinese name folded to Simplified -> as the release writes it
 
