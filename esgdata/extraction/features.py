@@ -192,7 +192,7 @@ def evidence_features(ev: UnitEvidence, ctx: Context) -> dict[str, float]:
     first = committing[0] if committing else None
     if first is not None:
         f["first:" + first.label] = 1.0
-        start, upto = cue_rules.subject_clause(text, first)
+        start, upto = cue_rules.subject_clause(text, first, cues)
         if first.start < len(text) * 0.5:
             f["cue_early"] = 1.0
         if first.label == "manner" and not cue_rules.governs_verb(text, first):
@@ -209,7 +209,7 @@ def evidence_features(ev: UnitEvidence, ctx: Context) -> dict[str, float]:
         f[f"subj_cue:{role}_{first.label}"] = 1.0
     for c in cues:
         if c.label == "modal":
-            clause_start, clause_end = cue_rules.subject_clause(text, c)
+            clause_start, clause_end = cue_rules.subject_clause(text, c, cues)
             agent = cue_rules.has_agent(cues, ev.orgs, clause_start, clause_end) or (
                 _subject_role(ev, ctx, clause_start, clause_end) == "self"
             )
