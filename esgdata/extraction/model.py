@@ -41,12 +41,8 @@ class LinearModel:
 
     def probability(self, features: dict[str, float]) -> float:
         """P(commitment) of one unit's features."""
-        z = self.detect_intercept
         weights = self.detect
-        for k, v in features.items():
-            w = weights.get(k)
-            if w is not None:
-                z += w * v
+        z = self.detect_intercept + sum([weights[k] * features[k] for k in features.keys() & weights.keys()])
         return 1.0 / (1.0 + math.exp(-max(min(z, 35.0), -35.0)))
 
     def kind_scores(self, features: dict[str, float]) -> dict[str, float]:
