@@ -464,3 +464,14 @@ def test_a_missing_file_is_reported_as_unreadable(tmp_path: Path) -> None:
 )
 def test_every_documented_extension_is_supported_whatever_its_case(name: str) -> None:
     assert readers.is_supported(name)
+
+
+def test_a_broken_pdf_says_why_in_one_message_and_pypdf_prints_nothing(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "broken.pdf"
+    path.write_bytes(b"hello, this is not a PDF at all")
+    error = _assert_read_error(path, "not a readable pdf")
+    assert "invalid pdf header" in error.reason  # pypdf's own words, inside the product's message
+    out, err = capfd.readouterr()
+    assert out == "" and err == ""
