@@ -55,6 +55,7 @@ QUERY_KEYS: dict[str, str] = {
     "organizations": "org",
     "date_from": "from",
     "date_to": "to",
+    "undated": "date",
     "pillars": "pillar",
     "themes": "theme",
     "kinds": "kind",
@@ -66,6 +67,8 @@ QUERY_KEYS: dict[str, str] = {
     "min_confidence": "min_conf",
     "review_statuses": "status",
 }
+
+UNDATED = "none"  # date=none: releases (and their commitments) without a date
 
 # Filters that only a commitment can satisfy (a release's own fields cannot).
 _COMMITMENT_ONLY = (
@@ -86,11 +89,13 @@ class Filters:
 
     # Lists match any of their values; search needs every term (quoted phrases stay whole) in
     # the text, title, organisation or speaker; a target-year bound keeps commitments naming a
-    # year inside the range; a date bound drops undated releases.
+    # year inside the range; a date bound drops undated releases; ``undated`` keeps only
+    # them (date=none in the URL), so every view can link to what it cannot place in time.
 
     organizations: tuple[str, ...] = ()
     date_from: dt.date | None = None
     date_to: dt.date | None = None
+    undated: bool = False
     pillars: tuple[str, ...] = ()
     themes: tuple[str, ...] = ()
     kinds: tuple[str, ...] = ()
@@ -117,7 +122,10 @@ def to_query(filters: Filters) -> dict[str, list[str]]:
     for f in fields(Filters):
         value = getattr(filters, f.name)
         key = QUERY_KEYS[f.name]
-        if isinstance(value, tuple):
+        if isinstance(value, bool):
+            if value:
+                out[key] = [UNDATED]
+        elif isinstance(value, tuple):
             if value:
                 out[key] = [str(v) for v in value]
         elif isinstance(value, dt.date):
@@ -175,6 +183,7 @@ def from_query(params: Mapping[str, str | Sequence[str]]) -> Filters:
         organizations=tuple(_values(params, k["organizations"])),
         date_from=_date(_values(params, k["date_from"])),
         date_to=_date(_values(params, k["date_to"])),
+        undated=UNDATED in _values(params, k["undated"]),
         pillars=_known(_values(params, k["pillars"]), PILLARS),
         themes=_known(_values(params, k["themes"]), lexicon.THEME_IDS),
         kinds=_known(_values(params, k["kinds"]), KINDS),
@@ -359,6 +368,8 @@ def apply(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
         mask &= (frame["release_day"] >= pd.Timestamp(f.date_from)).to_numpy(dtype=bool)
     if f.date_to is not None:
         mask &= (frame["release_day"] <= pd.Timestamp(f.date_to)).to_numpy(dtype=bool)
+    if f.undated:
+        mask &= frame["release_day"].isna().to_numpy(dtype=bool)
     if f.pillars:
         mask &= _has_any(frame["pillars"], f.pillars)
     if f.themes:
@@ -391,6 +402,8 @@ def filter_releases(releases: pd.DataFrame, matched: pd.DataFrame, filters: Filt
         mask &= (releases["release_day"] >= pd.Timestamp(f.date_from)).to_numpy(dtype=bool)
     if f.date_to is not None:
         mask &= (releases["release_day"] <= pd.Timestamp(f.date_to)).to_numpy(dtype=bool)
+    if f.undated:
+        mask &= releases["release_day"].isna().to_numpy(dtype=bool)
     if f.languages:
         mask &= releases["language"].isin(f.languages).to_numpy(dtype=bool)
     matching = _count_by_release(releases, matched)
@@ -527,8 +540,11 @@ def auto_freq(frame: pd.DataFrame) -> str:
     return "M" if span <= 3 * 366 else "Q" if span <= 12 * 366 else "Y"
 
 
-def theme_counts_over_time(frame: pd.DataFrame, freq: str | None = None) -> pd.DataFrame:
-    """Commitments per period and theme; columns period (first day), theme, count."""
+def theme_counts_over_time(frame: pd.DataFrame, freq: str | None = None, top: int | None = None) -> pd.DataFrame:
+    """Commitments per period and theme; columns period (first day), theme, count.
+
+    ``top``: only the themes with the most dated commitments in ``frame`` (ties in theme order).
+    """
     freq = freq or auto_freq(frame)
     columns = frame[["release_day", "themes"]]
     dated = columns[columns["release_day"].notna()]
@@ -536,11 +552,21 @@ def theme_counts_over_time(frame: pd.DataFrame, freq: str | None = None) -> pd.D
     out = _split_counts(dated, ["period"], "themes", "theme")[["period", "theme", "count"]]
     if out.empty:
         return out
+    if top is not None:
+        out = out[out["theme"].isin(top_themes(out, top))]
     # Every period from first to last, zeros included: a line must not bridge a quiet spell.
     periods = pd.period_range(out["period"].min(), out["period"].max(), freq=freq).start_time
     grid = pd.MultiIndex.from_product([periods, sorted(set(out["theme"]))], names=["period", "theme"])
     full = out.set_index(["period", "theme"])["count"].reindex(grid, fill_value=0).reset_index()
     return full.astype({"count": int}).sort_values(["period", "theme"]).reset_index(drop=True)
+
+
+def top_themes(counts: pd.DataFrame, top: int) -> list[str]:
+    """The ``top`` themes with the largest total ``count`` in a frame with theme and count columns."""
+    totals = counts.groupby("theme")["count"].sum()
+    rank = {t: i for i, t in enumerate(lexicon.THEME_IDS)}
+    ordered = sorted(totals.index, key=lambda t: (-int(totals[t]), rank.get(t, len(rank)), t))
+    return ordered[:top]
 
 
 _POINT_COLUMNS = [
@@ -556,10 +582,15 @@ _POINT_COLUMNS = [
 ]
 
 
-def timeline_points(frame: pd.DataFrame, limit: int = 2000) -> pd.DataFrame:
-    """Dated commitments, newest first, at most ``limit``, with ``theme`` = their first theme."""
-    days = frame["release_day"].reset_index(drop=True).dropna()
-    newest = days.sort_values(ascending=False, kind="stable").index[:limit]  # positions, no text copied
+def timeline_points(frame: pd.DataFrame, limit: int = 2000, *, undated: bool = False) -> pd.DataFrame:
+    """Dated commitments, newest first, at most ``limit``, with ``theme`` = their first theme.
+
+    ``undated``: commitments of releases without a date too, after the dated ones.
+    """
+    days = frame["release_day"].reset_index(drop=True)
+    if not undated:
+        days = days.dropna()
+    newest = days.sort_values(ascending=False, kind="stable", na_position="last").index[:limit]
     out = frame[[c for c in _POINT_COLUMNS if c in frame.columns]].iloc[newest].copy()
     for column in ("organization", "speaker", "kind", "themes", "source_file"):
         out[column] = out[column].astype(str).fillna("")
@@ -568,12 +599,16 @@ def timeline_points(frame: pd.DataFrame, limit: int = 2000) -> pd.DataFrame:
 
 
 def roadmap(frame: pd.DataFrame, top: int = 25, limit: int = 2000) -> pd.DataFrame:
-    """One row per (commitment, target year) of the ``top`` organisations (timeline_points + target year)."""
+    """One row per (commitment, target year) of the ``top`` organisations (timeline_points + target year).
+
+    A commitment of an undated release is kept with an empty release_day: its target year
+    is known, where the line would start is not.
+    """
     # target_day is 1 January of the target year: where a time axis puts the year's label.
-    has_year = (frame["release_day"].notna() & frame["year_max"].notna()).to_numpy(dtype=bool)
+    has_year = frame["year_max"].notna().to_numpy(dtype=bool)
     orgs = top_organizations(frame[["organization"]][has_year], top)
     subset = frame[has_year & frame["organization"].isin(orgs).to_numpy(dtype=bool)]
-    points = timeline_points(subset, limit=limit)
+    points = timeline_points(subset, limit=limit, undated=True)
     if points.empty:
         return points.assign(target_year=pd.Series(dtype=int), target_day=pd.Series(dtype="datetime64[us]"))
     years = subset.set_index("id")["target_years"].astype(str)
@@ -588,6 +623,11 @@ def roadmap(frame: pd.DataFrame, top: int = 25, limit: int = 2000) -> pd.DataFra
     order = {o: i for i, o in enumerate(orgs)}
     points = points.assign(_o=points["organization"].map(order))
     return points.sort_values(["_o", "target_year", "release_day"]).drop(columns="_o").reset_index(drop=True)
+
+
+def undated_count(frame: pd.DataFrame) -> int:
+    """How many commitments of ``frame`` come from releases without a date (no time view can place them)."""
+    return int(frame["release_day"].isna().sum())
 
 
 def headline(commitments: pd.DataFrame, releases: pd.DataFrame) -> dict[str, Any]:
@@ -689,6 +729,8 @@ def describe(filters: Filters) -> list[str]:
         out.append("organisation: " + ", ".join(f.organizations))
     if f.date_from or f.date_to:
         out.append(f"released {f.date_from or '…'} to {f.date_to or '…'}")
+    if f.undated:
+        out.append("release date: none")
     if f.pillars:
         out.append("pillar: " + ", ".join(PILLARS.get(p, p) for p in f.pillars))
     if f.themes:
