@@ -61,7 +61,11 @@ def render_timeline(src: Source, filters: query.Filters) -> None:
         with on_dates:
             if len(view) > POINT_LIMIT:
                 st.caption(f"The newest {POINT_LIMIT:,} commitments; narrow the filters to see the others.")
-            st.caption("Hover a point to read the commitment; select points to list them below.")
+            st.caption(
+                "Hover a point to read the commitment. Drag a box over points (or click one) to list "
+                "them below; double-click the chart to clear the selection."
+            )
+            common.undated_note(view, "tl_dates", "this timeline")
             figure = charts.timeline_figure(points(*args), total=len(view), limit=POINT_LIMIT)
             event = st.plotly_chart(
                 figure, key="tl_points", on_select="rerun", selection_mode=("points", "box"), width="stretch"
@@ -71,8 +75,12 @@ def render_timeline(src: Source, filters: query.Filters) -> None:
         with on_roadmap:
             st.caption(
                 f"For the 25 organisations with most such commitments, the newest {ROADMAP_LIMIT:,} "
-                "commitments with a target year: a line from the release to each year it names."
+                "commitments with a target year: a line from the release to each year it names. "
+                "A hollow diamond is the target year of a release without a date (no line: it has no start). "
+                "Drag a box over lines or diamonds to list them below."
             )
+            with_year = view[view["year_max"].notna()]
+            common.undated_note(with_year, "tl_roadmap", "", drawn="drawn as hollow diamonds, without a line")
             event = st.plotly_chart(
                 charts.roadmap_figure(roadmap(*args)),
                 key="tl_roadmap",
@@ -83,6 +91,7 @@ def render_timeline(src: Source, filters: query.Filters) -> None:
             _selected_table(view, event)
     if on_trend.open:
         with on_trend:
+            common.undated_note(view, "tl_trend", "this chart")
             data = trend(*args)
             st.plotly_chart(
                 charts.theme_trend_figure(data["counts"], data["freq"]), key="tl_trend", width="stretch"

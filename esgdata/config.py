@@ -45,7 +45,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "ESGDATA_MAX_FILE_MB",
         "20",
-        "Files larger than this many megabytes (1 MB = 1,000,000 bytes) are refused by ingest, extract and upload.",
+        "Files larger than this many megabytes (1 MB = 1,000,000 bytes) are refused by ingest, "
+        "extract and upload.",
     ),
     Setting(
         "ESGDATA_REQUIRE_LOGIN",
@@ -78,8 +79,9 @@ def default_data_dir() -> Path:
 
 
 def format_mb(size: float) -> str:
-    """A byte count in the product's one unit: 20000000 -> "20 MB", 30500000 -> "30.5 MB"."""
-    return f"{size / MB:.1f}".removesuffix(".0") + " MB"
+    """A byte count in the product's one unit: 20000000 -> "20 MB", 5000 -> "0.005 MB"."""
+    value = size / MB
+    return (f"{value:.1f}".removesuffix(".0") if value >= 1 else f"{value:.2g}") + " MB"
 
 
 def load_config(environ: dict[str, str] | None = None) -> Config:

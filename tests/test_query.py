@@ -285,8 +285,8 @@ def test_roadmap_has_one_row_per_target_year(frame: pd.DataFrame) -> None:
     assert rows.loc[rows["target_year"] == 2060, "target_day"].tolist() == [pd.Timestamp("2060-01-01")]
 
 
-UNDATED_TARGET = ("e1", "e.txt", "", "Undated plan", "CECEP", "",
-                  "CECEP will be carbon neutral by 2050.", "target", "E", "climate", "2050", 0.9, "en", 0, 30)  # fmt: skip
+UNDATED_TARGET = ("e1", "e.txt", "", "Undated plan", "CECEP", "", "CECEP will be carbon neutral by 2050.",
+                  "target", "E", "climate", "2050", 0.9, "en", 0, 30)  # fmt: skip
 
 
 def test_an_undated_commitment_stays_on_the_roadmap_without_a_start() -> None:
@@ -520,3 +520,41 @@ def test_describe_names_the_active_filters_for_people() -> None:
         "confidence ≥ 0.50",
     ]
     assert query.describe(Filters()) == []
+
+
+# ---------------------------------------------------------------- the typed date range
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("", (None, None, False)),
+        ("2021-01-01 to 2022-12-31", (dt.date(2021, 1, 1), dt.date(2022, 12, 31), False)),
+        ("2021-01-01 – 2022-12-31", (dt.date(2021, 1, 1), dt.date(2022, 12, 31), False)),
+        ("2021/1/1..2022/2/3", (dt.date(2021, 1, 1), dt.date(2022, 2, 3), False)),
+        ("2023", (dt.date(2023, 1, 1), dt.date(2023, 12, 31), False)),
+        ("2024-02", (dt.date(2024, 2, 1), dt.date(2024, 2, 29), False)),
+        ("2023-03 to 2023-06", (dt.date(2023, 3, 1), dt.date(2023, 6, 30), False)),
+        ("from 2022-05-01", (dt.date(2022, 5, 1), None, False)),
+        ("to 2022", (None, dt.date(2022, 12, 31), False)),
+        ("2022-12-31 to 2021-01-01", (dt.date(2021, 1, 1), dt.date(2022, 12, 31), False)),
+        ("none", (None, None, True)),
+    ],
+)
+def test_a_typed_date_range_is_read(typed: str, expected: tuple[object, ...]) -> None:
+    assert query.parse_date_range(typed) == expected
+
+
+@pytest.mark.parametrize("typed", ["yesterday", "2021-13-01", "2021-01-01 to soon", "21-1-1"])
+def test_a_bad_date_range_says_what_to_write(typed: str) -> None:
+    with pytest.raises(ValueError, match="2021-01-01 to 2022-12-31"):
+        query.parse_date_range(typed)
+
+
+@given(filters_strategy)
+def test_the_date_range_text_reads_back_as_the_same_filters(filters: Filters) -> None:
+    low, high, undated = query.parse_date_range(query.format_date_range(filters))
+    if filters.undated:
+        assert undated
+    else:
+        assert (low, high) == (filters.date_from, filters.date_to) or filters.date_from > filters.date_to

@@ -197,6 +197,66 @@ def from_query(params: Mapping[str, str | Sequence[str]]) -> Filters:
     )
 
 
+# ---------------------------------------------------------------- the typed date range
+
+_RANGE_SEP = re.compile(r"\s+(?:to|until|-)\s+|\s*(?:–|—|\.\.|~|至|到)\s*", re.IGNORECASE)
+_DAY = re.compile(r"(\d{4})(?:[-/.](\d{1,2})(?:[-/.](\d{1,2}))?)?")
+RANGE_EXAMPLES = "2021-01-01 to 2022-12-31, 2023, 2023-03 to 2023-06, from 2022-05-01, or none"
+
+
+def _bound(text: str, end: bool) -> dt.date:
+    """A typed day, month or year; a month or year as an end means its last day."""
+    m = _DAY.fullmatch(text.strip())
+    if not m:
+        raise ValueError(text)
+    year, month, day = int(m.group(1)), m.group(2), m.group(3)
+    if day:
+        return dt.date(year, int(month), int(day))
+    if month:
+        first = dt.date(year, int(month), 1)
+        return (pd.Timestamp(first) + pd.offsets.MonthEnd(0)).date() if end else first
+    return dt.date(year, 12, 31) if end else dt.date(year, 1, 1)
+
+
+def parse_date_range(text: str) -> tuple[dt.date | None, dt.date | None, bool]:
+    """(from, to, undated) from what someone typed; ValueError with the accepted forms otherwise."""
+    raw = " ".join(text.split())
+    if raw.casefold() in ("none", "undated", "no date"):
+        return None, None, True
+    lowered = raw.casefold()
+    try:
+        if not raw:
+            return None, None, False
+        if lowered.startswith(("from ", "since ")):
+            return _bound(raw.split(" ", 1)[1], end=False), None, False
+        if lowered.startswith(("to ", "until ")):
+            return None, _bound(raw.split(" ", 1)[1], end=True), False
+        parts = _RANGE_SEP.split(raw, maxsplit=1)
+        if len(parts) == 1:
+            return _bound(raw, end=False), _bound(raw, end=True), False
+        low = _bound(parts[0], end=False) if parts[0].strip() else None
+        high = _bound(parts[1], end=True) if parts[1].strip() else None
+    except ValueError:
+        raise ValueError(f"“{raw}” is not a date range; write {RANGE_EXAMPLES}") from None
+    if low and high and low > high:
+        low, high = high, low
+    return low, high, False
+
+
+def format_date_range(filters: Filters) -> str:
+    """The date filters as parse_date_range reads them back."""
+    f = filters
+    if f.undated:
+        return "none"
+    if f.date_from and f.date_to:
+        return f"{f.date_from.isoformat()} to {f.date_to.isoformat()}"
+    if f.date_from:
+        return f"from {f.date_from.isoformat()}"
+    if f.date_to:
+        return f"to {f.date_to.isoformat()}"
+    return ""
+
+
 # ---------------------------------------------------------------- loading
 
 
@@ -540,7 +600,9 @@ def auto_freq(frame: pd.DataFrame) -> str:
     return "M" if span <= 3 * 366 else "Q" if span <= 12 * 366 else "Y"
 
 
-def theme_counts_over_time(frame: pd.DataFrame, freq: str | None = None, top: int | None = None) -> pd.DataFrame:
+def theme_counts_over_time(
+    frame: pd.DataFrame, freq: str | None = None, top: int | None = None
+) -> pd.DataFrame:
     """Commitments per period and theme; columns period (first day), theme, count.
 
     ``top``: only the themes with the most dated commitments in ``frame`` (ties in theme order).
