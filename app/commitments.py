@@ -97,13 +97,14 @@ def display_frame(rows: pd.DataFrame) -> pd.DataFrame:
 
 def show_table(rows: pd.DataFrame, **kwargs: Any) -> Any:
     """The commitments table (this page's and the Download preview's): every row shown whole."""
+    frame = display_frame(rows)
     config = {**COLUMN_CONFIG}
-    if "reviewed_at" in rows.columns:
+    if "reviewed_at" in frame.columns:
         config["review_status"] = st.column_config.TextColumn("review")
         config["reviewed_by"] = st.column_config.TextColumn("reviewer")
         config["reviewed_at"] = st.column_config.TextColumn("reviewed at")
-    wrap = {**WRAP, "reviewed_at": 100} if "reviewed_at" in rows.columns else WRAP
-    return tables.show(display_frame(rows), wrap=wrap, column_config=config, **kwargs)
+    wrap = {**WRAP, "reviewed_at": 100} if "reviewed_at" in frame.columns else WRAP
+    return tables.show(frame, wrap=wrap, column_config=config, **kwargs)
 
 
 def _marks(row: pd.Series, cue: str, cue_rule: str, evidence: list[dict[str, Any]]) -> list[Mark]:

@@ -8,7 +8,7 @@ import math
 import pandas as pd
 import streamlit as st
 
-from app import common, state
+from app import common, state, tables
 from app.charts import theme_label
 from app.safe import Mark, highlight_html, kind_legend_html, md
 from app.state import Source
@@ -111,17 +111,17 @@ def render_releases(src: Source, filters: query.Filters) -> None:
                 )
             )
         rows = releases.iloc[(page - 1) * PAGE_SIZE : page * PAGE_SIZE][COLUMNS].reset_index(drop=True)
-        event = st.dataframe(
+        event = tables.show(
             rows,
             key=table_key(filters, page),
             on_select="rerun",
             selection_mode="single-row",
-            hide_index=True,
-            width="stretch",
+            wrap={"release_title": 300, "source_file": 200},
             column_config={
                 "release_day": st.column_config.DateColumn("date", format="YYYY-MM-DD"),
-                "release_title": st.column_config.TextColumn("title", width="large"),
+                "release_title": st.column_config.TextColumn("title"),
                 "organization": st.column_config.TextColumn("organisation"),
+                "language": st.column_config.TextColumn("lang."),
                 "source_file": st.column_config.TextColumn("file"),
             },
         )

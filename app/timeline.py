@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from app import charts, common
+from app.commitments import page_rows, show_table
 from app.state import Source
 from esgdata.analysis import query
 
@@ -41,12 +42,7 @@ def _selected_table(view: pd.DataFrame, event: object) -> None:
     if not ids:
         return
     chosen = view[view["id"].isin(ids)]
-    st.dataframe(
-        chosen[["release_date", "organization", "speaker", "kind", "text", "target_years"]].astype(str),
-        hide_index=True,
-        width="stretch",
-        column_config={"text": st.column_config.TextColumn("commitment", width="large")},
-    )
+    show_table(page_rows(chosen, "Newest first", 1))
 
 
 def render_timeline(src: Source, filters: query.Filters) -> None:
