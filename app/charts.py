@@ -125,6 +125,7 @@ def _table(rows: Iterable[list[object]]) -> np.ndarray:
 
 
 TITLE_HEIGHT = 44  # pixels above the plot for the title; the legend starts below them
+SUBTITLE_CHARS = 52  # a subtitle line fits the narrowest chart (a third of a 1400 px page)
 
 
 def _legend(title: str) -> dict[str, object]:
@@ -137,7 +138,9 @@ def _layout(
 ) -> go.Figure:
     """Title at the top left in its own band (``top`` more pixels for labels above the plot)."""
     extra.setdefault("legend", _legend(""))
-    band = TITLE_HEIGHT + (22 if subtitle else 0)
+    lines = _wrap(subtitle, SUBTITLE_CHARS) if subtitle else []
+    subtitle = "<br>".join(html.escape(line) for line in lines)
+    band = TITLE_HEIGHT + 17 * len(lines) + (6 if lines else 0)
     fig.update_layout(
         title={
             "text": title,
@@ -148,7 +151,7 @@ def _layout(
             "yanchor": "top",
             "yref": "container",
             "pad": {"t": 12, "l": 10},
-            **({"subtitle": {"text": subtitle}} if subtitle else {}),
+            **({"subtitle": {"text": subtitle, "font": {"size": 12}}} if subtitle else {}),
         },
         height=height + band - TITLE_HEIGHT + top,
         margin={"l": 10, "r": 10, "t": band + top, "b": 10},

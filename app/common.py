@@ -67,12 +67,9 @@ def undated_note(view: pd.DataFrame, key: str, where: str = "this chart", *, dra
     n = query.undated_count(view)
     if not n:
         return
-    left, right = st.columns([3, 1], vertical_alignment="center")
     fate = drawn or f"not on {where}"
-    left.caption(
-        f"**{n:,}** of the {len(view):,} commitments here come from releases without a date: {fate}."
-    )
-    if right.button(f"List the {n:,} undated", key=f"{key}_undated", icon=":material/event_busy:"):
+    st.caption(f"**{n:,}** of the {len(view):,} commitments here come from releases without a date: {fate}.")
+    if st.button(f"List the {n:,} undated commitments", key=f"{key}_undated", icon=":material/event_busy:"):
         filters_ui.show(undated=True, date_from=None, date_to=None)
         st.switch_page(nav.page("commitments"))
 

@@ -83,5 +83,5 @@ def render_overview(src: Source, filters: query.Filters) -> None:
     with right:
         common.selectable_chart(charts.pillar_figure(data["pillar"], len(view)), "ov_pillar", _pillar)
         common.selectable_chart(charts.monthly_figure(data["monthly"]), "ov_monthly", _monthly)
-        common.undated_note(view, "ov_monthly", "the months chart")
     common.selectable_chart(charts.org_theme_figure(data["org_theme"]), "ov_org_theme", _org_theme)
+    common.undated_note(view, "ov_monthly", "the chart of commitments per month")

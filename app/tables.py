@@ -29,7 +29,7 @@ WIDE_PX = 14.0  # Chinese characters and full-width punctuation
 OTHER_PX = 8.5  # any other character: a generous guess
 
 PADDING_PX = 18  # the grid's cell padding, both sides, and a pixel to spare
-EM_PX = 11.0  # the font's capital height, from which the grid spaces its lines
+EM_PX = 13.0  # height of "ABCi09jgqpy" in the grid's font, from which it spaces its lines
 LINE_PX = 1.4 * EM_PX
 MIN_WRAP_ROW = 65  # the grid wraps text only in rows taller than 4 rem (64 px)
 MAX_LINES = 12  # a longer cell ends in "…" rather than make every row of its page huge
@@ -48,38 +48,53 @@ def text_px(text: str) -> float:
     return sum(char_px(ch) for ch in text)
 
 
-def wrapped_lines(text: str, width: float) -> int:
-    """Lines ``text`` takes in a cell ``width`` px wide, broken at spaces (long words by character)."""
+SOFT_BREAK = "\u200b\n"  # a break inside a word (Chinese has no spaces): unwrap() removes it whole
+
+
+def wrap_text(text: str, width: float) -> str:
+    """``text`` broken into lines that fit a cell ``width`` px wide: at spaces, else inside a word.
+
+    The grid can wrap by itself, but it guesses how many characters to measure from the
+    average width of all the text it drew, so after Chinese rows it leaves English lines
+    whole, and cut off. Lines broken here are each measured whole, and fit.
+    """
     room = width - PADDING_PX
-    lines = 0
-    for paragraph in str(text).split("\n"):
-        lines += 1
-        used = 0.0
-        for i, word in enumerate(paragraph.split(" ")):
-            w = text_px(word) + (char_px(" ") if i and used else 0.0)
-            if used + w <= room:
-                used += w
-                continue
-            if used:  # the word goes to a new line
-                lines += 1
-                w = text_px(word)
-            if w <= room:
-                used = w
-                continue
-            used = 0.0  # a word wider than the cell (Chinese has no spaces): cut by characters
-            for ch in word:
-                if used + char_px(ch) > room:
-                    lines += 1
-                    used = 0.0
-                used += char_px(ch)
-    return lines
+    out: list[str] = []
+    line, used = "", 0.0
+    for word in " ".join(str(text).split()).split(" "):
+        w = text_px(word)
+        gap = char_px(" ") if line else 0.0
+        if used + gap + w <= room:
+            line, used = (f"{line} {word}" if line else word), used + gap + w
+            continue
+        if line:
+            out.append(line + "\n")
+            line, used = "", 0.0
+        for ch in word:  # a word wider than the cell is cut by characters
+            if used + char_px(ch) > room and line:
+                out.append(line + SOFT_BREAK)
+                line, used = "", 0.0
+            line, used = line + ch, used + char_px(ch)
+    out.append(line)
+    return "".join(out)
+
+
+def unwrap(text: str) -> str:
+    """The text as it was before wrap_text (runs of white space as one space)."""
+    return str(text).replace(SOFT_BREAK, "").replace("\n", " ")
+
+
+def wrapped_lines(text: str, width: float) -> int:
+    """Lines ``text`` takes in a cell ``width`` px wide (see wrap_text)."""
+    return wrap_text(text, width).count("\n") + 1
 
 
 def row_height(lines: int) -> int:
     """A row tall enough for ``lines`` lines of text, as the grid lays them out."""
     if lines <= 1:
         return 35
-    return max(MIN_WRAP_ROW, math.ceil(EM_PX + LINE_PX * (lines - 1) + 14))
+    # The grid spaces lines 1.4 x the height of "ABCi09jgqpy" apart and pads the cell.
+    return max(MIN_WRAP_ROW, math.ceil(EM_PX + LINE_PX * (lines - 1) + 7))
 
 
 def cell_text(value: Any) -> str:
@@ -96,7 +111,7 @@ def cell_text(value: Any) -> str:
 def shorten(text: str, width: float, lines: int = MAX_LINES) -> str:
     """``text`` cut (with "…") to what ``lines`` lines of ``width`` px hold."""
     if wrapped_lines(text, width) <= lines:
-        return text
+        return wrap_text(text, width)
     low, high = 0, len(text)
     while low < high:
         mid = (low + high + 1) // 2
@@ -104,7 +119,7 @@ def shorten(text: str, width: float, lines: int = MAX_LINES) -> str:
             low = mid
         else:
             high = mid - 1
-    return text[:low].rstrip() + " …"
+    return wrap_text(text[:low].rstrip() + " …", width)
 
 
 def layout(
@@ -133,7 +148,7 @@ def layout(
         cells = [shorten(t, widths[column]) for t in texts[column]]
         if cells != texts[column] or column in wrap:
             out[column] = cells
-        most = max([most, *(wrapped_lines(t, widths[column]) for t in cells)])
+        most = max([most, *(c.count("\n") + 1 for c in cells)])
     return out, widths, row_height(most)
 
 

@@ -204,7 +204,7 @@ def no_seeds(empty_store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
 
 def table_texts(at: AppTest) -> list[str]:
     """The commitment texts in the Commitments page's table."""
-    return [str(t) for t in at.dataframe[0].value["text"]]
+    return [tables.unwrap(t) for t in at.dataframe[0].value["text"]]
 
 
 def all_text(at: AppTest) -> str:
