@@ -40,6 +40,8 @@ def char_px(ch: str) -> float:
     """The width of one character in the grid's font."""
     if ch in CHAR_PX:
         return CHAR_PX[ch]
+    if ch in "\u200b\u2060":
+        return 0.0
     return WIDE_PX if unicodedata.east_asian_width(ch) in ("W", "F") else OTHER_PX
 
 
@@ -48,7 +50,7 @@ def text_px(text: str) -> float:
     return sum(char_px(ch) for ch in text)
 
 
-SOFT_BREAK = "\u200b\n"  # a break inside a word (Chinese has no spaces): unwrap() removes it whole
+SOFT_BREAK = "\u2060\n"  # a break inside a word (Chinese has no spaces): unwrap() removes it whole
 
 
 def wrap_text(text: str, width: float) -> str:
@@ -76,12 +78,24 @@ def wrap_text(text: str, width: float) -> str:
                 line, used = "", 0.0
             line, used = line + ch, used + char_px(ch)
     out.append(line)
-    return "".join(out)
+    return _thin("".join(out))
+
+
+def _thin(text: str) -> str:
+    """A zero-width space after each wide character: see the note below."""
+    # The grid turns line breaks into spaces and breaks lines at spaces itself, but it decides
+    # whether a text needs breaking by measuring as many characters as 1.5 lines of the page's
+    # average character would fill. Chinese characters (14 px) raise that average so far that
+    # English text is judged short and drawn on one line, cut. Zero-width characters bring a
+    # Chinese text's average back to that of English; nobody sees them and unwrap() drops them.
+    if not any(unicodedata.east_asian_width(ch) in ("W", "F") for ch in text):
+        return text
+    return "".join(ch + "\u200b" if unicodedata.east_asian_width(ch) in ("W", "F") else ch for ch in text)
 
 
 def unwrap(text: str) -> str:
     """The text as it was before wrap_text (runs of white space as one space)."""
-    return str(text).replace(SOFT_BREAK, "").replace("\n", " ")
+    return str(text).replace(SOFT_BREAK, "").replace("\u200b", "").replace("\n", " ")
 
 
 def wrapped_lines(text: str, width: float) -> int:

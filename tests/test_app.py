@@ -669,7 +669,7 @@ def test_selecting_timeline_points_lists_their_commitments(made: Engine) -> None
     }
     at.run()
     assert not at.exception
-    assert at.dataframe[0].value["text"].tolist() == [CTG_PEAK]
+    assert table_texts(at) == [CTG_PEAK]
 
 
 def test_the_download_page_on_filters_matching_nothing_disables_the_buttons(made: Engine) -> None:
