@@ -37,12 +37,12 @@ COLUMNS = [
 ]
 # Widths (px) of the columns that wrap; the table stretches them to the page. With the
 # sidebar open, a 1400 px window leaves about 930 px: the commitment gets what the rest leave.
-WRAP = {"organization": 120, "text": 380, "themes": 130, "target_years": 64}
+WRAP = {"organization": 120, "text": 340, "themes": 130, "target_years": 64}
 COLUMN_CONFIG: dict[str, Any] = {
     "release_day": st.column_config.DateColumn("date", format="YYYY-MM-DD"),
     "organization": st.column_config.TextColumn("organisation · speaker"),
     "text": st.column_config.TextColumn("commitment"),
-    "target_years": st.column_config.TextColumn("target years"),
+    "target_years": st.column_config.TextColumn("years", help="target years"),
     "confidence": st.column_config.NumberColumn("conf.", format="%.2f", help="confidence, 0 to 1"),
 }
 

@@ -116,12 +116,16 @@ def render_releases(src: Source, filters: query.Filters) -> None:
             key=table_key(filters, page),
             on_select="rerun",
             selection_mode="single-row",
-            wrap={"release_title": 300, "source_file": 200},
+            wrap={"release_title": 250, "source_file": 170},
             column_config={
                 "release_day": st.column_config.DateColumn("date", format="YYYY-MM-DD"),
                 "release_title": st.column_config.TextColumn("title"),
                 "organization": st.column_config.TextColumn("organisation"),
                 "language": st.column_config.TextColumn("lang."),
+                "commitments": st.column_config.NumberColumn("total", help="commitments in the release"),
+                "matching": st.column_config.NumberColumn(
+                    "in view", help="commitments that pass the filters"
+                ),
                 "source_file": st.column_config.TextColumn("file"),
             },
         )

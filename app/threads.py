@@ -488,7 +488,7 @@ def _thread_list(src: Source, filters: query.Filters, in_view: pd.DataFrame, tot
         key=table_key(filters, sort, statuses, page),
         on_select="rerun",
         selection_mode="single-row",
-        wrap={"organization": 110, "label": 240, "year_history": 120, "delivery_status": 90},
+        wrap={"organization": 100, "label": 190, "year_history": 110, "delivery_status": 80},
         column_config={
             "organization": st.column_config.TextColumn("organisation"),
             "label": st.column_config.TextColumn("thread"),
@@ -496,7 +496,8 @@ def _thread_list(src: Source, filters: query.Filters, in_view: pd.DataFrame, tot
             "last_date": st.column_config.TextColumn("last"),
             "year_history": st.column_config.TextColumn("target years over time"),
             "delivery_status": st.column_config.TextColumn("delivery"),
-            "id": st.column_config.TextColumn("thread id"),
+            "id": st.column_config.TextColumn("id", help="thread id"),
+            "statements": st.column_config.NumberColumn("said", help="statements in the thread"),
         },
     )
     picked = common.rows(event)
