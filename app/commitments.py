@@ -11,7 +11,7 @@ import streamlit as st
 
 from app import common, nav, state, tables
 from app.charts import theme_label
-from app.safe import Mark, highlight_html, md
+from app.safe import Mark, highlight_html, md, web_url
 from app.state import Source
 from esgdata.analysis import query
 from esgdata.errors import EsgDataError
@@ -184,6 +184,8 @@ def render_detail(
         icon=":material/article:",
         query_params={**query.to_query(filters), "release": str(row["source_file"])},
     )
+    if original := web_url(release.get("url")):
+        st.link_button("Original page", original, icon=":material/open_in_new:")
 
 
 def render_commitments(src: Source, filters: query.Filters) -> None:

@@ -17,8 +17,8 @@ from esgdata.analysis import query
 def empty_store() -> None:
     """What to show when the store holds nothing at all."""
     st.info(
-        "The store holds no releases yet. Add press releases on the **Upload** page, "
-        "or run `esgdata ingest seeds/` and reload.",
+        "The store holds no releases yet. Follow a news page or upload press releases on the "
+        "**Sources** page, or run `esgdata ingest seeds/` and reload.",
         icon=":material/inbox:",
     )
 

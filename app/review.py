@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from app import auth, common, state, tables
+from app import auth, common, learning, state, tables
 from app.charts import theme_label
 from app.commitments import render_detail
 from app.safe import md
@@ -307,6 +307,7 @@ def render_queue(src: Source, filters: query.Filters, view: pd.DataFrame) -> Non
     _status_line(current, originals)
     render_detail(src, row, filters, title="")
     _controls(src, row, version)
+    learning.render_add_missed(src, str(row["source_file"]))  # missed sentences of the same release
     _bulk(src, view)
 
 
@@ -504,6 +505,7 @@ def render_review(src: Source, filters: query.Filters) -> None:
     if tabs["Quality"].open:
         with tabs["Quality"]:
             render_quality(src, filters, view)
+            learning.render_models(src)
     if tabs["Audit log"].open:
         with tabs["Audit log"]:
             render_audit(src)

@@ -172,6 +172,7 @@ def show(
     wrap: Mapping[str, int] | None = None,
     column_config: Mapping[str, Any] | None = None,
     minimum: Mapping[str, int] | None = None,
+    fixed: Mapping[str, int] | None = None,
     **kwargs: Any,
 ) -> Any:
     """st.dataframe sized to its content: column widths and row height chosen so no text is cut."""
@@ -184,7 +185,11 @@ def show(
         label = entry if isinstance(entry, str) else (entry or {}).get("label") or column
         labels[column] = str(label)
     shown = [c for c in frame.columns if c in labels]
-    cells, widths, height = layout(frame[shown], wrap or {}, labels, minimum=minimum or {})
+    fixed = fixed or {}  # columns drawn as they are (links): a width, no line breaks
+    laid = [c for c in shown if c not in fixed]
+    cells, widths, height = layout(frame[laid], wrap or {}, labels, minimum=minimum or {})
+    cells = cells.assign(**{c: frame[c] for c in fixed if c in frame.columns})[shown]
+    widths = {**widths, **{c: w for c, w in fixed.items() if c in frame.columns}}
     for column in shown:
         entry = config.get(column)
         if entry is None or isinstance(entry, str):

@@ -71,8 +71,8 @@ def _show_result(result: dict[str, Any]) -> None:
 
 
 def render_upload(src: state.Source, filters: object) -> None:
-    """File drop (txt, md, html, pdf, docx) with a size limit; results per file."""
-    st.title("Upload releases")
+    """File drop (txt, md, html, pdf, docx) with a size limit; results per file (a section of Sources)."""
+    st.subheader("Upload release files")
     cfg = config.load_config()
     limit = config.format_mb(cfg.max_file_bytes)
     types = sorted({ext.lstrip(".") for ext in readers.FORMATS})

@@ -21,13 +21,13 @@ from esgdata.extraction.pipeline import extractor_version
 from esgdata.models import Commitment, Extraction, Release, Span
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = ("overview", "timeline", "commitments", "releases", "upload", "download")
+PAGES = ("overview", "timeline", "commitments", "releases", "sources", "download")
 TITLES = {
     "overview": "ESG commitments",
     "timeline": "Timeline",
     "commitments": "Commitments",
     "releases": "Releases",
-    "upload": "Upload releases",
+    "sources": "Sources",
     "download": "Download",
 }
 SCRIPT = "import sys\nsys.path.insert(0, {root!r})\nimport dashboard\ndashboard.main(start={page!r})\n"
@@ -238,8 +238,8 @@ def test_every_page_renders_on_an_empty_store_and_says_what_to_do(no_seeds: Path
     at = app(page).run()
     assert not at.exception
     assert [t.value for t in at.title] == [TITLES[page]]
-    if page != "upload":
-        assert any("Upload" in i.value for i in at.info)
+    if page != "sources":
+        assert any("Sources" in i.value for i in at.info)
     assert not at.dataframe
 
 
@@ -523,7 +523,7 @@ def test_download_bytes_are_the_export_functions_output_for_the_same_filters(mad
 
 def test_a_bad_upload_shows_its_error_and_leaves_the_store_unchanged(made: Engine) -> None:
     before = store.revision(made), store.counts(made)
-    at = app("upload").run()
+    at = app("sources").run()
     at.file_uploader(key="up_files").set_value(
         [
             ("broken.pdf", b"%PDF-1.4 this is not really a pdf", "application/pdf"),
@@ -542,7 +542,7 @@ def test_an_upload_is_ingested_and_shows_up_at_once(made: Engine, tmp_path: Path
         "Sinopec Pledges Hydrogen\n\nSource: Wire     Date: 2024-06-01\n\n"
         "Sinopec will build 1,000 hydrogen refuelling stations by 2030.\n"
     )
-    at = app("upload").run()
+    at = app("sources").run()
     at.file_uploader(key="up_files").set_value(("../../sinopec.txt", release.encode("utf-8"), "text/plain"))
     at.button(key="up_submit").click().run()
     assert not at.exception
@@ -559,7 +559,7 @@ def test_the_upload_page_states_the_size_limit_and_formats(
     made: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("ESGDATA_MAX_FILE_MB", "3")
-    at = app("upload").run()
+    at = app("sources").run()
     assert "up to **3 MB**" in all_text(at) and "1 MB = 1,000,000 bytes" in all_text(at)
     # The widget lets a larger file through, so the refusal comes in words, not as a red icon.
     assert at.file_uploader(key="up_files").proto.max_upload_size_mb >= 30
@@ -570,7 +570,7 @@ def test_a_file_over_the_size_limit_is_refused_with_its_name(
     made: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("ESGDATA_MAX_FILE_MB", "0.001")
-    at = app("upload").run()
+    at = app("sources").run()
     at.file_uploader(key="up_files").set_value(("big.txt", b"x" * 5000, "text/plain"))
     at.button(key="up_submit").click().run()
     assert any(

@@ -526,7 +526,7 @@ def test_the_review_page_renders_on_an_empty_store_and_says_what_to_do(
     monkeypatch.setenv("ESGDATA_DB_URL", f"sqlite:///{tmp_path / 'empty.db'}")
     at = app("review").run()
     assert not at.exception and [t.value for t in at.title] == ["Review"]
-    assert any("Upload" in i.value for i in at.info)
+    assert any("Sources" in i.value for i in at.info)
 
 
 # ---------------------------------------------------------------- data-layer helpers the page reads

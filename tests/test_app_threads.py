@@ -406,7 +406,7 @@ def test_an_empty_store_says_what_to_do(tmp_path: Path, monkeypatch: pytest.Monk
     monkeypatch.setenv("ESGDATA_SEEDS_DIR", str(tmp_path / "no-seeds"))
     at = app().run()
     assert not at.exception
-    assert any("Upload" in i.value for i in at.info)
+    assert any("Sources" in i.value for i in at.info)
     assert not at.dataframe
 
 

@@ -70,4 +70,4 @@ def test_the_contract_lists_the_export_columns_in_order(engine) -> None:
 
 def test_the_readme_links_to_the_products_own_contract() -> None:
     assert "docs/contract.md" in README
-    assert "../shared" not in README
+    assert "../shared/spec" not in README

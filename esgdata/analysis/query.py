@@ -325,7 +325,15 @@ def load_commitments(engine: Engine) -> pd.DataFrame:
 def load_releases(engine: Engine) -> pd.DataFrame:
     """Every release (releases.csv columns the dashboard shows) with release_day; typed even when empty."""
     frame = store.releases_frame(engine)
-    columns = ["source_file", "release_date", "release_title", "language", "organization", "commitments"]
+    columns = [
+        "source_file",
+        "release_date",
+        "release_title",
+        "language",
+        "organization",
+        "url",
+        "commitments",
+    ]
     out = frame[columns].astype({c: "str" for c in columns[:-1]} | {"commitments": "int64"})
     out["release_day"] = pd.to_datetime(frame["release_day"]).astype("datetime64[us]")
     return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Callable
 from pathlib import Path
@@ -45,10 +46,7 @@ def read_bytes(name: str, data: bytes, *, max_bytes: int) -> Document:
             f"is {format_mb(len(data))}, over the {format_mb(max_bytes)} limit (ESGDATA_MAX_FILE_MB)",
         )
     doc = reader(Path(name).name, data)
-    digest = hashlib.sha256(data).hexdigest()
-    return Document(
-        doc.source_file, doc.format, doc.text, digest, doc.meta_title, doc.meta_date, doc.encoding
-    )
+    return dataclasses.replace(doc, content_hash=hashlib.sha256(data).hexdigest())
 
 
 def read(path: str | Path, *, max_bytes: int) -> Document:
