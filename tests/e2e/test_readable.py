@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
@@ -104,7 +103,8 @@ _CUT_CELLS = """(el) => {
   const W = cv.width, H = cv.height;
   const data = cv.getContext('2d').getImageData(0, 0, W, H).data;
   const border = (x, y) => { const i = (y * W + x) * 4;
-    return Math.abs(data[i] - 232) < 5 && Math.abs(data[i + 1] - 229) < 5 && Math.abs(data[i + 2] - 226) < 5; };
+    return Math.abs(data[i] - 232) < 5 && Math.abs(data[i + 1] - 229) < 5
+      && Math.abs(data[i + 2] - 226) < 5; };
   const edges = (n, m, at) => { const out = [];
     for (let a = 0; a < n; a++) { let k = 0, t = 0;
       for (let b = 0; b < m; b += 2) { t++; if (at(a, b)) k++; }
@@ -129,12 +129,14 @@ _CUT_CELLS = """(el) => {
     }
     const tooWide = ctx.measureText(line).width > width + 1;
     const need = lines === 1 ? 0 : em + 1.4 * em * (lines - 1) + 3;
-    if (tooWide || need > height || (lines > 1 && height <= 64)) cut.push([td.id, text.slice(0, 40), lines, width, height]);
+    if (tooWide || need > height || (lines > 1 && height <= 64))
+      cut.push([td.id, text.slice(0, 40), lines, width, height]);
   }
   const heads = el.querySelectorAll('th[role="columnheader"]').length;
   const table = el.querySelector('table[role="grid"]');
   return {cut, heads, colcount: Number(table.getAttribute('aria-colcount')),
-          drawn: el.querySelectorAll('tbody tr').length, rowcount: Number(table.getAttribute('aria-rowcount')) - 1};
+          drawn: el.querySelectorAll('tbody tr').length,
+          rowcount: Number(table.getAttribute('aria-rowcount')) - 1};
 }"""
 
 
@@ -157,7 +159,7 @@ def test_tables_show_every_cell_whole(browser: Browser, app_url: str, path: str,
     page.close()
 
 
-def test_typed_release_dates_apply_on_enter(page: Page, app_url: str, tmp_path: Path) -> None:
+def test_typed_release_dates_apply_on_enter(page: Page, app_url: str) -> None:
     page.goto(f"{app_url}/commitments")
     _settle(page)
     dates = page.get_by_role("textbox", name="Release dates")
