@@ -16,7 +16,7 @@ from app.state import Source
 from esgdata.analysis import query
 from esgdata.errors import EsgDataError
 
-PAGE_SIZE = 50  # rows per table page: every row shown whole, the page (not the table) scrolls
+PAGE_SIZE = 40  # rows per page: every row whole (12 lines at most), under the grid's 10,000 px
 # Sort name -> (columns, ascending, where rows without a release date go).
 SORTS: dict[str, tuple[list[str], list[bool], str]] = {
     "Newest first": (["release_day", "source_file", "start"], [False, True, True], "last"),
@@ -99,11 +99,23 @@ def show_table(rows: pd.DataFrame, **kwargs: Any) -> Any:
     """The commitments table (this page's and the Download preview's): every row shown whole."""
     frame = display_frame(rows)
     config = {**COLUMN_CONFIG}
+    wrap = WRAP
     if "reviewed_at" in frame.columns:
+        # Three more columns in the same page width: narrower text, the day of the review, no
+        # confidence (the review says more than the extraction's own guess).
         config["review_status"] = st.column_config.TextColumn("review")
-        config["reviewed_by"] = st.column_config.TextColumn("reviewer")
-        config["reviewed_at"] = st.column_config.TextColumn("reviewed at")
-    wrap = {**WRAP, "reviewed_at": 100} if "reviewed_at" in frame.columns else WRAP
+        config["reviewed_by"] = st.column_config.TextColumn("by")
+        config["reviewed_at"] = st.column_config.TextColumn("on")
+        config["confidence"] = None
+        frame["reviewed_at"] = frame["reviewed_at"].str.slice(0, 10)
+        wrap = {
+            **WRAP,
+            "organization": 100,
+            "text": 240,
+            "themes": 110,
+            "review_status": 76,
+            "reviewed_by": 60,
+        }
     return tables.show(frame, wrap=wrap, column_config=config, **kwargs)
 
 

@@ -11,7 +11,7 @@ from playwright.sync_api import Browser, Page, expect
 
 pytestmark = pytest.mark.browser
 WAIT = 30_000
-PAGES = ("", "timeline", "commitments", "releases", "upload", "download", "threads", "review")
+PAGES = ("", "timeline", "commitments", "releases", "sources", "download", "threads", "review")
 TABS = ("Target roadmap", "Themes over time")
 
 
@@ -79,13 +79,15 @@ def test_titles_legends_and_slanted_labels_never_overlap(browser: Browser, app_u
         if tab:
             page.get_by_role("tab", name=tab).click()
             _settle(page)
+        page.wait_for_selector(".js-plotly-plot", timeout=WAIT)
+        page.wait_for_timeout(2500)  # the overview draws its four charts one after another
         seen += _check_charts(page)
     assert seen >= 7
     page.close()
 
 
 def test_a_30_mb_upload_is_refused_in_words(page: Page, app_url: str) -> None:
-    page.goto(f"{app_url}/upload")
+    page.goto(f"{app_url}/sources")
     _settle(page)
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
         {"name": "huge.txt", "mimeType": "text/plain", "buffer": b"x" * 30_000_000}
