@@ -110,10 +110,10 @@ def show_table(rows: pd.DataFrame, **kwargs: Any) -> Any:
         frame["reviewed_at"] = frame["reviewed_at"].str.slice(0, 10)
         wrap = {
             **WRAP,
-            "organization": 100,
-            "text": 240,
-            "themes": 110,
-            "review_status": 76,
+            "organization": 92,
+            "text": 180,
+            "themes": 96,
+            "review_status": 90,
             "reviewed_by": 60,
         }
     return tables.show(frame, wrap=wrap, column_config=config, **kwargs)
