@@ -82,19 +82,38 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def connect(url: str | None = None) -> Engine:
-    """An engine for ``url`` (default: default_url()), with the schema created or upgraded."""
+def _no_store(where: str) -> StoreError:
+    return StoreError(
+        f"there is no store at {where} yet: ingest releases first (esgdata ingest PATH), "
+        "or point ESGDATA_DB_URL or ESGDATA_DATA_DIR at an existing one"
+    )
+
+
+def connect(url: str | None = None, *, create: bool = True) -> Engine:
+    """An engine for ``url`` (default: default_url()), with the schema upgraded.
+
+    ``create=False`` (commands that only read) refuses to make a store that does not exist yet.
+    """
     url = url or default_url()
     try:
         parsed = make_url(url)
     except Exception as exc:  # sqlalchemy raises ArgumentError with a terse message
         raise StoreError(f"ESGDATA_DB_URL {url!r} is not a database URL: {exc}") from None
+    where = parsed.render_as_string(hide_password=True)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        path = Path(parsed.database).expanduser()
+        if not create and not path.exists():
+            raise _no_store(where)
+        path.parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(parsed, pool_pre_ping=True)
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     try:
+        if not create:
+            with engine.connect() as conn:
+                if schema.current_version(conn) == 0:
+                    engine.dispose()
+                    raise _no_store(where)
         schema.upgrade(engine)
     except StoreError:
         raise
