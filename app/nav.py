@@ -29,16 +29,16 @@ def specs() -> tuple[PageSpec, ...]:
     from app.overview import render_overview
     from app.releases import render_releases
     from app.review import render_review
+    from app.sources import render_sources
     from app.threads import render_threads
     from app.timeline import render_timeline
-    from app.upload import render_upload
 
     return (
         PageSpec("overview", "Overview", ":material/insights:", render_overview),
         PageSpec("timeline", "Timeline", ":material/timeline:", render_timeline),
         PageSpec("commitments", "Commitments", ":material/format_list_bulleted:", render_commitments),
         PageSpec("releases", "Releases", ":material/article:", render_releases),
-        PageSpec("upload", "Upload", ":material/upload_file:", render_upload),
+        PageSpec("sources", "Sources", ":material/rss_feed:", render_sources),
         PageSpec("download", "Download", ":material/download:", render_download),
         PageSpec("threads", "Threads", ":material/conversion_path:", render_threads),
         PageSpec("review", "Review", ":material/rate_review:", render_review),

@@ -8,9 +8,9 @@ import math
 import pandas as pd
 import streamlit as st
 
-from app import common, state
+from app import common, learning, state, tables
 from app.charts import theme_label
-from app.safe import Mark, highlight_html, kind_legend_html, md
+from app.safe import Mark, highlight_html, kind_legend_html, md, web_url
 from app.state import Source
 from esgdata.analysis import query
 from esgdata.errors import EsgDataError
@@ -25,6 +25,7 @@ COLUMNS = [
     "commitments",
     "matching",
     "source_file",
+    "url",
 ]
 
 
@@ -59,7 +60,10 @@ def render_release(src: Source, source_file: str, frame: pd.DataFrame) -> None:
         f"{release['source_file']} ({release['format']})",
     ]
     st.caption(" · ".join(md(m) for m in meta if m))
-    st.button("Close this release", key="rl_close", icon=":material/close:", on_click=close)
+    left, right = st.columns([1, 1])
+    left.button("Close this release", key="rl_close", icon=":material/close:", on_click=close)
+    if original := web_url(release.get("url")):
+        right.link_button("Original page", original, icon=":material/open_in_new:")
     spans = release["commitments"]
     themes = frame.set_index("id")["themes"].astype(str) if len(frame) else pd.Series(dtype=str)
     marks = []
@@ -77,6 +81,7 @@ def render_release(src: Source, source_file: str, frame: pd.DataFrame) -> None:
     )
     body = highlight_html(str(release["body"]), marks)
     st.markdown(f'<div class="esg-release" style="line-height:1.7">{body}</div>', unsafe_allow_html=True)
+    learning.render_add_missed(src, source_file)
 
 
 def render_releases(src: Source, filters: query.Filters) -> None:
@@ -111,18 +116,25 @@ def render_releases(src: Source, filters: query.Filters) -> None:
                 )
             )
         rows = releases.iloc[(page - 1) * PAGE_SIZE : page * PAGE_SIZE][COLUMNS].reset_index(drop=True)
-        event = st.dataframe(
+        rows["url"] = [web_url(u) for u in rows["url"]]
+        event = tables.show(
             rows,
             key=table_key(filters, page),
             on_select="rerun",
             selection_mode="single-row",
-            hide_index=True,
-            width="stretch",
+            wrap={"release_title": 230, "source_file": 150},
+            fixed={"url": 70},  # a link: its address is not shown, "open" is
             column_config={
                 "release_day": st.column_config.DateColumn("date", format="YYYY-MM-DD"),
-                "release_title": st.column_config.TextColumn("title", width="large"),
+                "release_title": st.column_config.TextColumn("title"),
                 "organization": st.column_config.TextColumn("organisation"),
+                "language": st.column_config.TextColumn("lang."),
+                "commitments": st.column_config.NumberColumn("total", help="commitments in the release"),
+                "matching": st.column_config.NumberColumn(
+                    "in view", help="commitments that pass the filters"
+                ),
                 "source_file": st.column_config.TextColumn("file"),
+                "url": st.column_config.LinkColumn("original page", display_text="open"),
             },
         )
         picked = common.rows(event)

@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from app import auth, common, state
+from app import auth, common, learning, state, tables
 from app.charts import theme_label
 from app.commitments import render_detail
 from app.safe import md
@@ -307,6 +307,7 @@ def render_queue(src: Source, filters: query.Filters, view: pd.DataFrame) -> Non
     _status_line(current, originals)
     render_detail(src, row, filters, title="")
     _controls(src, row, version)
+    learning.render_add_missed(src, str(row["source_file"]))  # missed sentences of the same release
     _bulk(src, view)
 
 
@@ -328,26 +329,24 @@ def render_progress(src: Source, filters: query.Filters, view: pd.DataFrame) -> 
     )
     data = state.review_progress(src.url, src.revision, filters, view)
     share = st.column_config.ProgressColumn("share reviewed", min_value=0.0, max_value=1.0, format="percent")
-    left, right = st.columns(2)
-    with left:
-        st.subheader("Per organisation")
-        st.dataframe(
-            data["organization"],
-            hide_index=True,
-            width="stretch",
-            key="rv_progress_org",
-            column_config={"organization": "organisation", "share": share},
-        )
-    with right:
-        st.subheader("Per theme")
-        themes = data["themes"].assign(themes=data["themes"]["themes"].map(theme_label))
-        st.dataframe(
-            themes,
-            hide_index=True,
-            width="stretch",
-            key="rv_progress_theme",
-            column_config={"themes": "theme", "share": share},
-        )
+    # One under the other, each the page's width: side by side, names and shares were cut.
+    st.subheader("Per organisation")
+    tables.show(
+        data["organization"],
+        key="rv_progress_org",
+        wrap={"organization": 220},
+        minimum={"share": 160},
+        column_config={"organization": "organisation", "share": share},
+    )
+    st.subheader("Per theme")
+    themes = data["themes"].assign(themes=data["themes"]["themes"].map(theme_label))
+    tables.show(
+        themes,
+        key="rv_progress_theme",
+        wrap={"themes": 220},
+        minimum={"share": 160},
+        column_config={"themes": "theme", "share": share},
+    )
 
 
 def _labelled(rows: list[dict[str, Any]], column: str) -> pd.DataFrame:
@@ -379,16 +378,15 @@ def render_quality(src: Source, filters: query.Filters, view: pd.DataFrame) -> N
     quality = review.quality(rows)
     precision = st.column_config.ProgressColumn("precision", min_value=0.0, max_value=1.0, format="percent")
     names = {"kind": "kind", "themes": "theme", "organization": "organisation"}
-    for col, key in zip(st.columns(3), ("kind", "themes", "organization"), strict=True):
-        with col:
-            st.subheader(f"Per {names[key]}")
-            st.dataframe(
-                _labelled(quality[key], key),
-                hide_index=True,
-                width="stretch",
-                key=f"rv_quality_{key}",
-                column_config={key: names[key], "precision": precision},
-            )
+    for key in ("kind", "themes", "organization"):
+        st.subheader(f"Per {names[key]}")
+        tables.show(
+            _labelled(quality[key], key),
+            key=f"rv_quality_{key}",
+            wrap={key: 220},
+            minimum={"precision": 160},
+            column_config={key: names[key], "precision": precision},
+        )
     st.subheader("Most frequent corrections")
     fixes = pd.DataFrame(quality["corrections"], columns=["field", "extracted", "corrected", "times"])
     if fixes.empty:
@@ -399,7 +397,7 @@ def render_quality(src: Source, filters: query.Filters, view: pd.DataFrame) -> N
             ", ".join(theme_label(t) for t in _cells(v)) if f == "themes" else v
             for f, v in zip(fixes["field"], fixes[column], strict=True)
         ]
-    st.dataframe(fixes, hide_index=True, width="stretch", key="rv_quality_fixes")
+    tables.show(fixes, key="rv_quality_fixes", wrap={"extracted": 240, "corrected": 240})
 
 
 def _audit_bytes(rows: list[Mapping[str, Any]]) -> bytes:
@@ -440,11 +438,10 @@ def render_audit(src: Source) -> None:
     table["at"] = [
         a.strftime("%Y-%m-%d %H:%M:%S") if isinstance(a, dt.datetime) else str(a) for a in table["at"]
     ]
-    st.dataframe(
+    tables.show(
         table,
-        hide_index=True,
-        width="stretch",
         key="rv_audit_table",
+        wrap={"target": 140, "old_value": 160, "new_value": 160},
         column_config={"id": None, "old_value": "from", "new_value": "to"},
     )
 
@@ -508,6 +505,7 @@ def render_review(src: Source, filters: query.Filters) -> None:
     if tabs["Quality"].open:
         with tabs["Quality"]:
             render_quality(src, filters, view)
+            learning.render_models(src)
     if tabs["Audit log"].open:
         with tabs["Audit log"]:
             render_audit(src)

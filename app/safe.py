@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import html
 import itertools
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from app.charts import KIND_COLORS, theme_color
 
@@ -21,6 +23,21 @@ def md(text: object) -> str:
     """Text for st.markdown, st.error and friends: every Markdown-active character escaped."""
     out = "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in str(text))
     return " ".join(out.split("\n"))
+
+
+_URL_UNSAFE = re.compile(r"[\s\x00-\x1f\x7f<>\"'`\\]")
+
+
+def web_url(value: object) -> str:
+    """``value`` if it is an http(s) address safe to put in a link, else "" (no javascript:, no quotes)."""
+    text = "" if value is None else str(value).strip()
+    if not text or _URL_UNSAFE.search(text):
+        return ""
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return ""
+    return text if parts.scheme.lower() in ("http", "https") and parts.netloc else ""
 
 
 @dataclass(frozen=True)

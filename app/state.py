@@ -15,7 +15,7 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from app.safe import md
-from esgdata import config, ingest, review, store
+from esgdata import config, fetch, ingest, learning, review, store
 from esgdata.analysis import query
 from esgdata.errors import EsgDataError
 
@@ -234,3 +234,48 @@ def threads(url: str, revision: int) -> pd.DataFrame:
 def deliveries(url: str, revision: int) -> pd.DataFrame:
     """Every delivery link (store.delivery_rows) with the achievement's words, release and date."""
     return _rows_frame(store.delivery_rows(engine(url)), DELIVERY_COLUMNS, {"score": "float64"})
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def missed(url: str, revision: int, source_file: str) -> list[dict[str, Any]]:
+    """The sentences of a release a reviewer may add as commitments, with suggested fields."""
+    return learning.missed_candidates(engine(url), source_file)
+
+
+@st.cache_data(show_spinner=False, max_entries=2)
+def models(url: str, revision: int) -> list[dict[str, Any]]:
+    """The decision models retrained in the store, with their figures."""
+    return learning.models(engine(url))
+
+
+# --- sources: the web pages, feeds and sitemaps followed (esgdata.fetch); read by app/sources.py
+
+SOURCE_COLUMNS: tuple[str, ...] = (
+    "id",
+    "url",
+    "kind",
+    "organization",
+    "language",
+    "last_fetch_at",
+    "last_status",
+    "last_new",
+    "last_updated",
+    "last_failed",
+    "releases",
+    "gone",
+    "failing",
+    "last_error",
+)
+
+
+@st.cache_data(show_spinner=False, max_entries=2)
+def sources(url: str, revision: int) -> pd.DataFrame:
+    """Every followed source with its last fetch and page counts (fetch.list_sources)."""
+    rows = fetch.list_sources(engine(url))
+    numeric = {
+        c: "int64" for c in ("id", "last_new", "last_updated", "last_failed", "releases", "gone", "failing")
+    }
+    for row in rows:
+        stamp = row.get("last_fetch_at")
+        row["last_fetch_at"] = stamp.strftime("%Y-%m-%d %H:%M UTC") if stamp else "never"
+    return _rows_frame(rows, SOURCE_COLUMNS, numeric)

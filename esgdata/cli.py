@@ -11,12 +11,14 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from sqlalchemy import Engine
 from tqdm import tqdm
 
-from . import __version__, export, ingest, review, store, users
+from . import __version__, export, fetch, ingest, learning, review, store, users
 from .analysis import threads
-from .config import load_config
+from .config import MB, load_config
 from .errors import EsgDataError
+from .extraction import model, training
 from .extraction.pipeline import classify_text
 from .models import Extraction, Failure
 
@@ -30,7 +32,7 @@ def _db_option(f: F) -> F:
         envvar="ESGDATA_DB_URL",
         default=None,
         metavar="URL",
-        help="Database URL (default: ESGDATA_DB_URL, else data/esgdata.db).",
+        help="Database URL (default: ESGDATA_DB_URL, else esgdata.db in the per-user data folder).",
     )(f)
 
 
@@ -52,14 +54,22 @@ def _read_options(f: F) -> F:
         "--max-mb",
         type=click.FloatRange(min=0, min_open=True),
         default=None,
-        help="Refuse files larger than this (default: ESGDATA_MAX_FILE_MB, 20).",
+        help="Refuse files larger than this many MB of 1,000,000 bytes (default: ESGDATA_MAX_FILE_MB, 20).",
     )(f)
     f = click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary, errors only.")(f)
     return f
 
 
 def _max_bytes(max_mb: float | None) -> int:
-    return int(max_mb * 1024 * 1024) if max_mb else load_config().max_file_bytes
+    return int(max_mb * MB) if max_mb else load_config().max_file_bytes
+
+
+def _open(db_url: str | None, *, create: bool = False, say: bool = True) -> Engine:
+    """The store, named on stderr; only commands that write may create it (``create``)."""
+    engine = store.connect(db_url, create=create)
+    if say:
+        click.echo(f"store: {engine.url.render_as_string(hide_password=True)}", err=True)
+    return engine
 
 
 def _progress(quiet: bool, desc: str) -> tqdm[Any]:
@@ -121,7 +131,7 @@ def ingest_command(
         esgdata ingest seeds/ ~/releases/2024/ extra.pdf
         ESGDATA_DB_URL=postgresql+psycopg://u:pw@localhost/esg esgdata ingest seeds/
     """
-    engine = store.connect(db_url)
+    engine = _open(db_url, create=True, say=False)  # the summary names the store
     bar = _progress(quiet, "ingest")
     report = ingest.ingest(
         engine,
@@ -224,7 +234,7 @@ def export_command(out_dir: Path, db_url: str | None, as_extracted: bool) -> Non
         esgdata export --out-dir out/
         esgdata export --out-dir raw/ --as-extracted
     """
-    engine = store.connect(db_url)
+    engine = _open(db_url)
     rows = store.commitment_rows(engine) if as_extracted else review.reviewed_rows(engine)
     paths = export.write(out_dir, rows, store.release_rows(engine), store.thread_rows(engine))
     click.echo(", ".join(str(p) for p in paths), err=True)
@@ -263,7 +273,7 @@ def info_command(db_url: str | None) -> None:
     Example:
         esgdata info
     """
-    engine = store.connect(db_url)
+    engine = _open(db_url, say=False)  # printed below, on stdout
     totals = store.counts(engine)
     click.echo(f"store: {engine.url.render_as_string(hide_password=True)}")
     click.echo(f"releases: {totals['releases']}\ncommitments: {totals['commitments']}")
@@ -309,6 +319,144 @@ def _read_password(from_stdin: bool) -> str:
     return str(click.prompt("Password", hide_input=True, confirmation_prompt=True))
 
 
+def _operator() -> users.User:
+    """Whoever runs the command line: they hold the store's credentials, so they act as an admin."""
+    return users.User(_actor(), "admin")
+
+
+@cli.group("sources")
+def sources_group() -> None:
+    """The web sources followed: news list pages, RSS/Atom feeds and sitemaps.
+
+    \b
+    Example:
+        esgdata sources add https://www.example.com/news/ --organization "Example Group" --language en
+        esgdata sources list
+        esgdata fetch
+    """
+
+
+@sources_group.command("add")
+@click.argument("url")
+@click.option(
+    "--organization", default="", metavar="NAME", help="Who is behind every release of this source."
+)
+@click.option(
+    "--language",
+    type=click.Choice(fetch.LANGUAGES),
+    default=None,
+    help="The language of the source's releases (default: detected in each release).",
+)
+@_db_option
+def sources_add(url: str, organization: str, language: str | None, db_url: str | None) -> None:
+    """Follow a news list page, an RSS/Atom feed or a sitemap; `esgdata fetch` then reads it.
+
+    \b
+    Example:
+        esgdata sources add https://www.example.cn/news/jtyw/ --organization 中国节能 --language zh
+        esgdata sources add https://www.example.com/feed.xml
+    """
+    engine = store.connect(db_url)
+    row = fetch.add_source(engine, _operator(), url, organization=organization, language=language or "")
+    click.echo(f"added source {row['id']}: {row['url']}", err=True)
+
+
+@sources_group.command("list")
+@_db_option
+def sources_list(db_url: str | None) -> None:
+    """The followed sources: id, URL, kind, last fetch, what it did, and pages stored.
+
+    \b
+    Example:
+        esgdata sources list
+    """
+    for row in fetch.list_sources(store.connect(db_url)):
+        last = row["last_fetch_at"].strftime("%Y-%m-%d %H:%M") if row["last_fetch_at"] else "never fetched"
+        status = row["last_status"] or "-"
+        click.echo(
+            f"{row['id']}\t{row['url']}\t{row['kind'] or '?'}\t{row['organization'] or '-'}\t"
+            f"{row['language'] or '-'}\t{last}\t{status}\t{row['releases']} releases, "
+            f"{row['gone']} gone, {row['failing']} failing"
+            + (f"\t{row['last_error']}" if row["last_error"] else "")
+        )
+
+
+@cli.command("fetch")
+@click.option("--source", "source_id", type=int, default=None, metavar="ID", help="Only this source.")
+@click.option(
+    "--since",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    metavar="DATE",
+    help="Only articles published on or after DATE (YYYY-MM-DD).",
+)
+@click.option(
+    "--max-pages",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Article pages to request at most (default: ESGDATA_FETCH_MAX_PAGES, 200).",
+)
+@click.option(
+    "--time-limit",
+    type=click.FloatRange(min=1),
+    default=None,
+    metavar="SECONDS",
+    help="Stop after this long (default: ESGDATA_FETCH_TIME_LIMIT, 600).",
+)
+@click.option("--quiet", "-q", is_flag=True, help="Failures only, no summary.")
+@_db_option
+def fetch_command(
+    source_id: int | None,
+    since: Any,
+    max_pages: int | None,
+    time_limit: float | None,
+    quiet: bool,
+    db_url: str | None,
+) -> None:
+    """Fetch new and changed articles from the followed sources into the store.
+
+    Polite: robots.txt obeyed, one request per second per site (ESGDATA_FETCH_DELAY), pages
+    fetched before asked for conditionally. A failing source or page is reported with its URL
+    and reason and the rest go on; the exit code is 1 if anything failed.
+
+    \b
+    Example:
+        esgdata fetch
+        esgdata fetch --source 2 --since 2024-01-01 --max-pages 50
+    """
+    engine = store.connect(db_url)
+    bar = tqdm(
+        desc="fetch", unit=" pages", file=sys.stderr, disable=quiet or not sys.stderr.isatty(), leave=False
+    )
+
+    def progress(url: str, _share: float) -> None:
+        bar.set_postfix_str(url[-60:])
+        bar.update(1)
+
+    report = fetch.fetch(
+        engine,
+        _operator(),
+        source_id=source_id,
+        since=since.date().isoformat() if since else "",
+        max_pages=max_pages,
+        time_limit=time_limit,
+        progress=progress,
+    )
+    bar.close()
+    for failure in report.failures:
+        click.echo(f"error: {failure.path}: {failure.reason}", err=True)
+    if not quiet:
+        for result in report.sources:
+            click.echo(f"source {result.source_id} {result.url}: {result.summary()}", err=True)
+        click.echo(
+            f"{report.requests} requests, {report.revalidated} answered 304 Not Modified"
+            + (f"; stopped: {report.stopped}" if report.stopped else ""),
+            err=True,
+        )
+    if not report.ok:
+        sys.exit(1)
+
+
 @cli.group("users")
 def users_group() -> None:
     """Manage the accounts that sign in to review (viewer, reviewer, admin).
@@ -335,7 +483,7 @@ def users_add(name: str, role: str, password_stdin: bool, db_url: str | None) ->
         esgdata users add alice --role admin
         echo "$PASSWORD" | esgdata users add bob --role reviewer --password-stdin
     """
-    engine = store.connect(db_url)
+    engine = _open(db_url, create=True)  # the first admin may be made before any ingest
     users.add_user(engine, name, _read_password(password_stdin), role, actor=_actor())
     click.echo(f"added {name} ({role})", err=True)
 
@@ -349,7 +497,7 @@ def users_list(db_url: str | None) -> None:
     Example:
         esgdata users list
     """
-    for row in users.list_users(store.connect(db_url)):
+    for row in users.list_users(_open(db_url)):
         state = "disabled" if row["disabled"] else "active"
         click.echo(f"{row['name']}\t{row['role']}\t{state}")
 
@@ -365,7 +513,7 @@ def users_set_role(name: str, role: str, db_url: str | None) -> None:
     Example:
         esgdata users set-role bob admin
     """
-    users.set_role(store.connect(db_url), name, role, actor=_actor())
+    users.set_role(_open(db_url), name, role, actor=_actor())
     click.echo(f"{name} is now {role}", err=True)
 
 
@@ -380,7 +528,7 @@ def users_disable(name: str, enable: bool, db_url: str | None) -> None:
     Example:
         esgdata users disable bob
     """
-    users.set_disabled(store.connect(db_url), name, not enable, actor=_actor())
+    users.set_disabled(_open(db_url), name, not enable, actor=_actor())
     click.echo(f"{name} {'enabled' if enable else 'disabled'}", err=True)
 
 
@@ -397,7 +545,7 @@ def users_password(name: str, password_stdin: bool, db_url: str | None) -> None:
     Example:
         esgdata users password bob
     """
-    users.set_password(store.connect(db_url), name, _read_password(password_stdin), actor=_actor())
+    users.set_password(_open(db_url), name, _read_password(password_stdin), actor=_actor())
     click.echo(f"password of {name} changed", err=True)
 
 
@@ -424,7 +572,7 @@ def review_export(out: Path, db_url: str | None) -> None:
     Example:
         esgdata review export --out reviewed.jsonl
     """
-    n = review.write_gold(store.connect(db_url), out)
+    n = review.write_gold(_open(db_url), out)
     click.echo(f"{n} releases -> {out}", err=True)
 
 
@@ -440,7 +588,7 @@ def review_audit(out: Path | None, target: str | None, db_url: str | None) -> No
         esgdata review audit --out audit.csv
         esgdata review audit --target 5f2c0e1d9a8b7c6d
     """
-    text = export.audit_csv(store.audit_rows(store.connect(db_url), target))
+    text = export.audit_csv(store.audit_rows(_open(db_url), target))
     if out:
         out.write_text(text, encoding="utf-8", newline="")
         click.echo(str(out), err=True)
@@ -457,7 +605,7 @@ def review_quality(db_url: str | None) -> None:
     Example:
         esgdata review quality
     """
-    report = review.quality(review.reviewed_rows(store.connect(db_url)))
+    report = review.quality(review.reviewed_rows(_open(db_url)))
     for key in ("kind", "themes", "organization"):
         click.echo(f"precision by {key}:")
         for row in report[key]:
@@ -494,7 +642,7 @@ def threads_rebuild(organizations: tuple[str, ...], db_url: str | None) -> None:
     Example:
         esgdata threads rebuild --organization CECEP
     """
-    n = threads.rebuild(store.connect(db_url), organizations or None)
+    n = threads.rebuild(_open(db_url), organizations or None)
     click.echo(f"{n} threads", err=True)
 
 
@@ -515,12 +663,187 @@ def threads_list(organization: str | None, min_statements: int, db_url: str | No
     Example:
         esgdata threads list --organization Sinopec --min-statements 1
     """
-    for t in store.thread_rows(store.connect(db_url)):
+    for t in store.thread_rows(_open(db_url)):
         if (organization is None or t["organization"] == organization) and t["statements"] >= min_statements:
             click.echo(
                 f"{t['id']}\t{t['organization']}\t{t['label']}\t{t['statements']}\t"
                 f"{t['first_date']}..{t['last_date']}\t{t['year_history']}\t{t['delivery_status']}"
             )
+
+
+@cli.group("model")
+def model_group() -> None:
+    """The learned decision layer: which sentences are commitments, and of which kind.
+
+    \b
+    Example:
+        esgdata model evaluate
+        esgdata model train --language en
+    """
+
+
+def _training_option(f: F) -> F:
+    return click.option(
+        "--training-dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help="Labelled releases: eval/gold, eval/heldout.txt, corpus/ (default: ESGDATA_TRAINING_DIR).",
+    )(f)
+
+
+def _languages(language: str) -> tuple[str, ...]:
+    return ("en", "zh") if language == "all" else (language,)
+
+
+def _account(engine: Any, name: str | None) -> users.User | None:
+    """The store account ``--as`` names, checked by the library like any signed-in person."""
+    if not name:
+        return None
+    row = store.get_user(engine, name)
+    if row is None:
+        raise EsgDataError(f"no account named {name!r} (esgdata users list shows them)")
+    return users.User(row["name"], row["role"])
+
+
+@model_group.command("train")
+@click.option("--language", type=click.Choice(["en", "zh", "all"]), default="all", show_default=True)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder for the weights files (default: the package's own weights, replacing them).",
+)
+@click.option(
+    "--with-reviews",
+    is_flag=True,
+    help="Also learn from the store's reviews; the model is kept in the store (inactive) with its figures.",
+)
+@click.option("--as", "as_name", metavar="NAME", default=None, help="The reviewer or admin account training.")
+@_training_option
+@_db_option
+def model_train(
+    language: str,
+    out: Path | None,
+    with_reviews: bool,
+    as_name: str | None,
+    training_dir: Path | None,
+    db_url: str | None,
+) -> None:
+    """Train the weights on the labelled releases (never on held-out ones); same data, same weights.
+
+    Prints the figures of cross-validation grouped by organisation. With --with-reviews the
+    store's reviews are labels too, and the held-out figures of the new model and of the
+    shipped one are printed side by side; `esgdata model use` switches the store to it.
+
+    \b
+    Example:
+        esgdata model train --language zh --out /tmp/weights
+        esgdata model train --with-reviews --language en --as alice
+    """
+    shared = training_dir or load_config().training_dir
+    if with_reviews:
+        engine = store.connect(db_url)
+        for lang in _languages(language):
+            result = learning.retrain(engine, _account(engine, as_name), lang, shared)
+            click.echo(f"{lang}: model {result['name']} kept in the store (not in use yet)")
+            reviews = result["reviews"]
+            click.echo(
+                f"  learned from {reviews['releases']} reviewed releases: "
+                f"{reviews['commitments']} commitments, {reviews['rejected']} rejected"
+            )
+            if "held_out" in result:
+                click.echo(f"  {'held-out':22} {'retrained':>10} {'shipped':>10}")
+                for key in ("commitment_f1", "commitment_precision", "commitment_recall", "kind_accuracy"):
+                    click.echo(
+                        f"  {key:22} {result['held_out'][key]:>10} {result['held_out_shipped'][key]:>10}"
+                    )
+        return
+    for lang in _languages(language):
+        weights, report = training.train(lang, training.training_set(shared, lang))
+        path = (out / f"{lang}.json") if out else model.shipped_path(lang)
+        weights.save(path)
+        cv = report["cross_validation"]
+        used = report["trained_on"]
+        click.echo(
+            f"{lang}: {used['releases']} releases ({used['organisations']} organisations, "
+            f"{used['commitments']} commitments) -> {path}\n"
+            f"  grouped cross-validation: commitment F1 {cv['commitment_f1']} "
+            f"(precision {cv['commitment_precision']}, recall {cv['commitment_recall']}), "
+            f"kind accuracy {cv['kind_accuracy']}, threshold {report['threshold']}"
+        )
+
+
+@model_group.command("evaluate")
+@click.option("--language", type=click.Choice(["en", "zh", "all"]), default="all", show_default=True)
+@click.option(
+    "--weights",
+    "weights_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder of weights files to measure (default: the weights the package ships).",
+)
+@_training_option
+def model_evaluate(language: str, weights_dir: Path | None, training_dir: Path | None) -> None:
+    """Measure the weights on the held-out releases, then show their grouped cross-validation.
+
+    Held-out figures predict releases of organisations nobody has seen; they come first.
+
+    \b
+    Example:
+        esgdata model evaluate --language en
+    """
+    shared = training_dir or load_config().training_dir
+    for lang in _languages(language):
+        weights = model.read(weights_dir / f"{lang}.json") if weights_dir else model.shipped(lang)
+        held = training.gold_releases(shared, lang, heldout=True)
+        figures = training.evaluate(weights, held)
+        click.echo(f"{lang} held-out ({figures['releases']} releases of unseen organisations):")
+        for key, value in figures.items():
+            if key != "releases":
+                click.echo(f"  {key:22} {'-' if value is None else value}")
+        cv = weights.meta.get("cross_validation", {})
+        if cv:
+            click.echo(f"{lang} grouped cross-validation on the training part:")
+            for key in ("commitment_precision", "commitment_recall", "commitment_f1", "kind_accuracy"):
+                click.echo(f"  {key:22} {cv.get(key, '-')}")
+
+
+@model_group.command("list")
+@_db_option
+def model_list(db_url: str | None) -> None:
+    """The models retrained in the store, with their held-out figures and which one is in use.
+
+    \b
+    Example:
+        esgdata model list
+    """
+    for row in learning.models(store.connect(db_url)):
+        held = row["figures"].get("held_out", {})
+        click.echo(
+            f"{row['name']}\t{row['language']}\t{'in use' if row['active'] else '-'}\t"
+            f"held-out F1 {held.get('commitment_f1', '-')}\t{row['created_by']}\t"
+            f"{row['created_at']:%Y-%m-%d %H:%M}"
+        )
+
+
+@model_group.command("use")
+@click.argument("name")
+@click.option("--language", type=click.Choice(["en", "zh"]), required=True)
+@click.option("--as", "as_name", metavar="NAME", required=True, help="The admin account switching.")
+@_db_option
+def model_use(name: str, language: str, as_name: str, db_url: str | None) -> None:
+    """Switch the store to a retrained model (or back to `shipped`) and re-extract its releases.
+
+    Reviews are carried over as on any re-ingest; the switch is in the audit log.
+
+    \b
+    Example:
+        esgdata model use en-20261205-101500 --language en --as alice
+        esgdata model use shipped --language en --as alice
+    """
+    engine = store.connect(db_url)
+    done = learning.switch(engine, _account(engine, as_name), language, None if name == "shipped" else name)
+    click.echo(f"{language}: now using {name}; {done} releases re-extracted", err=True)
 
 
 def main() -> None:

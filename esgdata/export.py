@@ -38,6 +38,7 @@ COMMITMENT_COLUMNS: tuple[str, ...] = (
     "theme_evidence",
     "extractor_version",
     "thread_id",
+    "source",  # "extracted", or "reviewer" for a commitment a reviewer added
 )
 RELEASE_COLUMNS: tuple[str, ...] = (
     "source_file",
@@ -50,6 +51,7 @@ RELEASE_COLUMNS: tuple[str, ...] = (
     "format",
     "content_hash",
     "warnings",
+    "url",
 )
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -95,6 +97,7 @@ def commitment_record(c: Commitment, release: Release) -> dict[str, Any]:
         "cue_rule": c.cue.label,
         "theme_evidence": evidence_json(c.theme_evidence),
         "extractor_version": c.extractor_version,
+        "source": "extracted",
     }
 
 
@@ -111,6 +114,7 @@ def release_record(release: Release, commitments: int) -> dict[str, Any]:
         "format": release.format,
         "content_hash": release.content_hash,
         "warnings": join(release.warnings),
+        "url": release.url,
     }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import re
@@ -17,6 +18,7 @@ from . import readers, store
 from .analysis import threads
 from .config import load_config
 from .errors import EsgDataError, ReadError
+from .extraction.model import LinearModel
 from .extraction.pipeline import extract, extractor_version
 from .models import Extraction, Failure
 from .readers.release import parse_release
@@ -57,11 +59,16 @@ def iter_files(paths: Iterable[str | Path]) -> Iterator[Path | Failure | str]:
             yield Failure(str(path), "no such file or folder")
 
 
-def process_file(path: Path, max_bytes: int, organization: str | None = None) -> Extraction | Failure:
+def process_file(
+    path: Path,
+    max_bytes: int,
+    organization: str | None = None,
+    weights: dict[str, LinearModel] | None = None,
+) -> Extraction | Failure:
     """Read, parse and extract one file; any problem becomes a Failure naming the file."""
     try:
         doc = readers.read(path, max_bytes=max_bytes)
-        return extract(parse_release(doc, organization=organization))
+        return extract(parse_release(doc, organization=organization), weights)
     except ReadError as exc:
         return Failure(exc.path, exc.reason)
     except EsgDataError as exc:
@@ -83,10 +90,12 @@ def extract_files(
     organization: str | None = None,
     skip: Callable[[Path], bool] | None = None,
     on_skipped: Callable[[str], None] | None = None,
+    weights: dict[str, LinearModel] | None = None,
 ) -> Iterator[Extraction | Failure | Path]:
     """Yield one result per file, in input order whatever ``jobs`` is; memory stays bounded.
 
     ``skip(path)`` may return True to not process a file (it is yielded back as a Path).
+    ``weights`` replaces the shipped decision model for the languages it names.
     """
     files = iter_files(paths)
     if jobs <= 1:
@@ -97,7 +106,7 @@ def extract_files(
             elif isinstance(item, Failure) or (skip and skip(item)):
                 yield item
             else:
-                yield process_file(item, max_bytes, organization)
+                yield process_file(item, max_bytes, organization, weights)
         return
     window = jobs * 4  # files in flight: enough to keep workers busy, few enough to stay flat
     pending: deque[Future[Extraction | Failure] | Failure | Path] = deque()
@@ -110,7 +119,7 @@ def extract_files(
             if isinstance(item, Failure) or (skip and skip(item)):
                 pending.append(item)
             else:
-                pending.append(pool.submit(process_file, item, max_bytes, organization))
+                pending.append(pool.submit(process_file, item, max_bytes, organization, weights))
             while len(pending) >= window:
                 yield _result(pending.popleft())
         while pending:
@@ -137,7 +146,8 @@ def ingest(
     """
     report = IngestReport()
     touched: set[str] = set()  # organisations whose threads must be regrouped
-    version = extractor_version()
+    weights = store.active_weights(engine)  # a model an admin switched the store to, if any
+    version = extractor_version(weights)
     seen: dict[str, tuple[str, str]] = {}  # name -> (path, content hash) in this run
 
     def unchanged(path: Path) -> bool:
@@ -160,6 +170,7 @@ def ingest(
         organization=organization,
         skip=unchanged,
         on_skipped=report.skipped.append,
+        weights=weights,
     ):
         if isinstance(result, Path):
             report.unchanged += 1
@@ -238,6 +249,68 @@ def ingest_upload(engine: Engine, name: str, data: bytes, *, data_dir: Path, max
     return ingest(engine, [target], max_bytes=max_bytes, jobs=1)
 
 
+@dataclass(frozen=True)
+class PageOutcome:
+    """What ingesting one fetched page did: added, updated, unchanged, older (than --since) or failed."""
+
+    status: str
+    source_file: str
+    content_hash: str = ""
+    reason: str = ""
+    organizations: frozenset[str] = frozenset()
+
+
+def release_hash(title: str, date: str, body: str) -> str:
+    """A fetched page's content hash: of its release, not its bytes (view counters change those)."""
+    return hashlib.sha256(f"{title}\0{date}\0{body}".encode()).hexdigest()
+
+
+def ingest_page(
+    engine: Engine,
+    name: str,
+    data: bytes,
+    *,
+    url: str,
+    max_bytes: int,
+    organization: str = "",
+    language: str = "",
+    since: str = "",
+) -> PageOutcome:
+    """A fetched page through the same readers, extraction and store.save as a file.
+
+    A changed page replaces its release (reviews carried, marked stale, by store.save); a new
+    page dated before ``since`` is not stored.
+    """
+    try:
+        doc = readers.read_bytes(name, data, max_bytes=max_bytes)
+        release = parse_release(doc, organization=organization or None)
+        digest = release_hash(release.title, release.date, release.body)
+        release = dataclasses.replace(
+            release, url=url, content_hash=digest, language=language or release.language
+        )
+        state = store.stored_state(engine, name)
+        if state is None and since and release.date and release.date < since:
+            return PageOutcome("older", name, digest, f"published {release.date}, before {since}")
+        weights = store.active_weights(engine)  # the model an admin switched the store to, if any
+        if state == (digest, extractor_version(weights)):
+            return PageOutcome("unchanged", name, digest)
+        x = extract(release, weights)
+        outcome = store.save(engine, x)
+    except ReadError as exc:
+        return PageOutcome("failed", name, reason=exc.reason)
+    except Exception as exc:  # a reader library or the database failing on one page stops nothing
+        return PageOutcome("failed", name, reason=f"could not be processed ({type(exc).__name__}: {exc})")
+    touched = frozenset({x.release.organization, *(c.organization for c in x.commitments)})
+    return PageOutcome(outcome.status, name, digest, organizations=touched)
+
+
+def regroup(engine: Engine, organizations: Iterable[str]) -> None:
+    """Regroup the threads of organisations whose releases changed."""
+    wanted = set(organizations)
+    if wanted:
+        threads.rebuild(engine, wanted)
+
+
 def seeds_dir() -> Path:
     """The sample releases that ship with the product (ESGDATA_SEEDS_DIR overrides)."""
     return load_config().seeds_dir
@@ -249,3 +322,22 @@ def load_seeds(engine: Engine, *, progress: Callable[[str], None] | None = None)
     if not folder.is_dir():
         raise EsgDataError(f"the sample releases folder {folder} does not exist (set ESGDATA_SEEDS_DIR)")
     return ingest(engine, [folder], max_bytes=load_config().max_file_bytes, jobs=1, progress=progress)
+
+
+def reextract(engine: Engine, language: str) -> int:
+    """Extract the stored releases of ``language`` again with the store's weights (after a model
+    switch); reviews carry over as on any re-ingest. Returns how many releases were redone."""
+    weights = store.active_weights(engine)
+    touched: set[str] = set()
+    done = 0
+    for row in store.release_rows(engine):
+        if row["language"] != language:
+            continue
+        release = store.stored_release(store.release_body(engine, row["source_file"]))
+        x = extract(release, weights)
+        if store.save(engine, x).status != "unchanged":
+            touched.update({release.organization, *(c.organization for c in x.commitments)})
+        done += 1
+    if touched:
+        threads.rebuild(engine, touched)
+    return done

@@ -19,6 +19,7 @@ class Document:
     meta_title: str = ""
     meta_date: str = ""
     encoding: str = ""
+    warnings: tuple[str, ...] = ()  # what the reader noticed (a library's complaints about the file)
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ class Release:
     paragraphs: tuple[str, ...]
     format: str = "txt"
     warnings: tuple[str, ...] = ()
+    url: str = ""  # the web page it was fetched from, if it was
 
     @property
     def body(self) -> str:
@@ -93,6 +95,7 @@ class Extraction:
     release: Release
     commitments: tuple[Commitment, ...] = field(default_factory=tuple)
     achievements: tuple[Achievement, ...] = field(default_factory=tuple)
+    extractor_version: str = ""  # the code, lexicons and weights that made it
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from . import store
 from .errors import ConflictError, EsgDataError, StoreError
 from .export import join
 from .extraction import lexicon
+from .extraction.pipeline import commitment_id
 from .models import KINDS
 from .users import User, require
 
@@ -132,6 +133,72 @@ def review(
         return store.write_review(engine, values, expected_version, reviewer.name, changes)
     except ConflictError as exc:
         raise ConflictError(exc.current, conflict_message(exc.current)) from None
+
+
+def add_commitment(
+    engine: Engine,
+    user: User | None,
+    source_file: str,
+    text: str,
+    *,
+    kind: str,
+    themes: Iterable[str] | str = (),
+    target_years: Iterable[int | str] | str = (),
+    speaker: str = "",
+    organization: str = "",
+    comment: str = "",
+) -> str:
+    """Add a commitment the extraction missed: ``text`` must be words of the release's body.
+
+    Stored as reviewer-added (accepted by the person adding it), kept through every re-ingest,
+    audited; returns its id.
+    """
+    reviewer = require(user, "reviewer", engine)
+    release = store.release_body(engine, source_file)
+    words = text.strip()
+    start = release["body"].find(words) if words else -1
+    if start < 0:
+        raise EsgDataError(
+            f"the words to add must be copied from the release {source_file!r}; these are not in it"
+        )
+    occurrence = release["body"].count(words, 0, start)
+    cid = commitment_id(source_file, words, occurrence)
+    clean_themes = _clean("themes", themes)
+    values: dict[str, Any] = {
+        "id": cid,
+        "start": start,
+        "end": start + len(words),
+        "text": words,
+        "kind": _clean("kind", kind),
+        "themes": clean_themes,
+        "pillars": _pillars(clean_themes),
+        "target_years": _clean("target_years", target_years),
+        "speaker": speaker.strip(),
+        "organization": organization.strip() or release["organization"],
+        "confidence": 1.0,
+        "cue": "",
+        "cue_rule": f"added by {reviewer.name}",
+        "cue_start": start,
+        "cue_end": start,
+        "theme_evidence": "[]",
+        "extractor_version": "reviewer",
+        "origin": "reviewer",
+    }
+    review_values = {
+        "commitment_id": cid,
+        "source_file": source_file,
+        "status": "accepted",
+        "comment": comment,
+        "reviewed_text": words,
+        "stale": False,
+        "reviewed_by": reviewer.name,
+        "reviewed_at": dt.datetime.now(dt.UTC),
+    }
+    try:
+        store.insert_added_commitment(engine, values, review_values, reviewer.name)
+    except ConflictError:
+        raise ConflictError({}, "these words are a commitment already: review it instead") from None
+    return cid
 
 
 def conflict_message(other: dict[str, Any]) -> str:

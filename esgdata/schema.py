@@ -52,6 +52,7 @@ releases = Table(
     Column("warnings", Text, nullable=False),  # JSON list
     Column("extractor_version", String(64), nullable=False),
     Column("ingested_at", DateTime(timezone=True), nullable=False),
+    Column("url", Text, nullable=False, server_default=""),  # the page it was fetched from (step 5)
 )
 
 commitments = Table(
@@ -76,6 +77,8 @@ commitments = Table(
     Column("cue_end", Integer, nullable=False),
     Column("theme_evidence", Text, nullable=False),  # JSON list of {theme, words, start, end}
     Column("extractor_version", String(64), nullable=False),
+    # "extracted", or "reviewer": added by a reviewer, kept through every re-ingest (step 4)
+    Column("origin", String(16), nullable=False, server_default="extracted"),
     Index("ix_commitments_release", "release_id"),
 )
 
@@ -196,7 +199,57 @@ delivery_decisions = Table(
     Column("decided_at", DateTime(timezone=True), nullable=False),
 )
 
-SCHEMA_VERSION = 3
+# Web sources the fetcher follows (news list pages, feeds, sitemaps) and what their last fetch did.
+sources = Table(
+    "sources",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("url", String(2000), nullable=False, unique=True),
+    Column("organization", String(255), nullable=False, default=""),
+    Column("language", String(2), nullable=False, default=""),
+    Column("kind", String(16), nullable=False, default=""),  # list, feed or sitemap: seen on first fetch
+    Column("added_by", String(64), nullable=False),
+    Column("added_at", DateTime(timezone=True), nullable=False),
+    Column("last_fetch_at", DateTime(timezone=True)),
+    Column("last_status", String(16), nullable=False, default=""),  # ok, failed, partial
+    Column("last_error", Text, nullable=False, default=""),
+    Column("last_new", Integer, nullable=False, default=0),
+    Column("last_updated", Integer, nullable=False, default=0),
+    Column("last_failed", Integer, nullable=False, default=0),
+)
+
+# Every article URL a source led to: when it was seen, what it answered, the release it became.
+fetched_pages = Table(
+    "fetched_pages",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source_id", Integer, ForeignKey("sources.id", ondelete="CASCADE"), nullable=False),
+    Column("url", String(2000), nullable=False, unique=True),
+    Column("first_seen", DateTime(timezone=True), nullable=False),
+    Column("last_seen", DateTime(timezone=True)),  # last answer with the page (200 or 304)
+    Column("last_checked", DateTime(timezone=True), nullable=False),
+    Column("http_status", Integer, nullable=False, default=0),  # 0: no answer (timeout, refused)
+    Column("content_hash", String(64), nullable=False, default=""),  # of the release read from it
+    Column("source_file", String(255), nullable=False, default=""),  # the release it became
+    Column("state", String(16), nullable=False),  # ok, gone, failed, older (before --since)
+    Column("error", Text, nullable=False, default=""),
+    Index("ix_fetched_pages_source", "source_id"),
+)
+
+# Decision-model weights retrained in this store (from its reviews); at most one active per language.
+models = Table(
+    "models",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("language", String(2), nullable=False),
+    Column("weights", Text, nullable=False),  # the JSON document of esgdata.extraction.model
+    Column("figures", Text, nullable=False),  # JSON: held-out and cross-validated figures
+    Column("active", Boolean, nullable=False, default=False),
+    Column("created_by", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+SCHEMA_VERSION = 5
 
 
 def _v1(conn: Connection) -> None:
@@ -234,8 +287,24 @@ def _v3(conn: Connection) -> None:
     )
 
 
+def _v4(conn: Connection) -> None:
+    # A store created at step 1 by this code already has the column (step 1 builds today's table).
+    if "origin" not in {c["name"] for c in inspect(conn).get_columns("commitments")}:
+        conn.execute(
+            text("ALTER TABLE commitments ADD COLUMN origin VARCHAR(16) NOT NULL DEFAULT 'extracted'")
+        )
+    metadata.create_all(conn, tables=[models])
+
+
+def _v5(conn: Connection) -> None:
+    # Step 1 creates releases from today's definition, which already has the column.
+    if "url" not in {c["name"] for c in inspect(conn).get_columns("releases")}:
+        conn.execute(text("ALTER TABLE releases ADD COLUMN url TEXT NOT NULL DEFAULT ''"))
+    metadata.create_all(conn, tables=[sources, fetched_pages])
+
+
 # Step N brings a store from version N-1 to N. Never edit a step once released; add one.
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1, 2: _v2, 3: _v3}
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1, 2: _v2, 3: _v3, 4: _v4, 5: _v5}
 
 
 def current_version(conn: Connection) -> int:

@@ -21,8 +21,9 @@ from . import export, schema
 from .config import load_config
 from .errors import ConflictError, StoreError
 from .export import join
-from .extraction import similarity
-from .models import Extraction
+from .extraction import model, similarity
+from .extraction.model import LinearModel
+from .models import Extraction, Release
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -48,6 +49,7 @@ _SQL_COLUMNS = (
     schema.commitments.c.theme_evidence,
     schema.commitments.c.extractor_version,
     func.coalesce(schema.thread_members.c.thread_id, "").label("thread_id"),
+    schema.commitments.c.origin.label("source"),
 )
 
 
@@ -80,19 +82,38 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def connect(url: str | None = None) -> Engine:
-    """An engine for ``url`` (default: default_url()), with the schema created or upgraded."""
+def _no_store(where: str) -> StoreError:
+    return StoreError(
+        f"there is no store at {where} yet: ingest releases first (esgdata ingest PATH), "
+        "or point ESGDATA_DB_URL or ESGDATA_DATA_DIR at an existing one"
+    )
+
+
+def connect(url: str | None = None, *, create: bool = True) -> Engine:
+    """An engine for ``url`` (default: default_url()), with the schema upgraded.
+
+    ``create=False`` (commands that only read) refuses to make a store that does not exist yet.
+    """
     url = url or default_url()
     try:
         parsed = make_url(url)
     except Exception as exc:  # sqlalchemy raises ArgumentError with a terse message
         raise StoreError(f"ESGDATA_DB_URL {url!r} is not a database URL: {exc}") from None
+    where = parsed.render_as_string(hide_password=True)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        path = Path(parsed.database).expanduser()
+        if not create and not path.exists():
+            raise _no_store(where)
+        path.parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(parsed, pool_pre_ping=True)
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     try:
+        if not create:
+            with engine.connect() as conn:
+                if schema.current_version(conn) == 0:
+                    engine.dispose()
+                    raise _no_store(where)
         schema.upgrade(engine)
     except StoreError:
         raise
@@ -164,7 +185,7 @@ def save(engine: Engine, x: Extraction) -> SaveOutcome:
     A changed release replaces its commitments; commitments whose text is unchanged keep their id.
     """
     r = x.release
-    version = x.commitments[0].extractor_version if x.commitments else _version()
+    version = x.extractor_version or (x.commitments[0].extractor_version if x.commitments else _version())
     values = {
         "source_file": r.source_file,
         "content_hash": r.content_hash,
@@ -178,6 +199,7 @@ def save(engine: Engine, x: Extraction) -> SaveOutcome:
         "warnings": json.dumps(list(r.warnings), ensure_ascii=False),
         "extractor_version": version,
         "ingested_at": dt.datetime.now(dt.UTC),
+        "url": r.url,
     }
     rel = schema.releases
     com = schema.commitments
@@ -199,10 +221,19 @@ def save(engine: Engine, x: Extraction) -> SaveOutcome:
             release_id = inserted[0]
             status = "added"
         new_rows = _commitment_values(x, release_id)
-        new_ids = {v["id"] for v in new_rows}
         old_ids: set[str] = set()
+        added: dict[str, str] = {}  # commitments reviewers added: kept through every re-ingest
         if status == "updated":  # a new release has nothing to compare with or to clear
-            old_ids = set(conn.execute(select(com.c.id).where(com.c.release_id == release_id)).scalars())
+            for cid, origin, words in conn.execute(
+                select(com.c.id, com.c.origin, com.c.text).where(com.c.release_id == release_id)
+            ):
+                if origin == "reviewer":
+                    added[cid] = words
+                else:
+                    old_ids.add(cid)
+            new_rows = [v for v in new_rows if v["id"] not in added]
+            _place_added(conn, r.source_file, r.body, added)
+        new_ids = {v["id"] for v in new_rows}
         gone = old_ids - new_ids
         if gone:
             conn.execute(com.delete().where(com.c.id.in_(gone)))
@@ -235,6 +266,18 @@ def save(engine: Engine, x: Extraction) -> SaveOutcome:
             )
         _bump_revision(conn)
     return SaveOutcome(status, len(x.commitments))
+
+
+def _place_added(conn: Connection, source_file: str, body: str, added: dict[str, str]) -> None:
+    """Reviewer-added commitments follow their words in a changed body; words that are gone
+    leave the commitment in place and its review stale, for a second look."""
+    com, rev = schema.commitments, schema.reviews
+    for cid, words in added.items():
+        start = body.find(words)
+        if start >= 0:
+            conn.execute(update(com).where(com.c.id == cid).values(start=start, end=start + len(words)))
+        else:
+            conn.execute(update(rev).where(rev.c.commitment_id == cid).values(stale=True))
 
 
 STALE_OVERLAP = 0.5  # a reworded commitment keeps its review (marked stale) at this word overlap
@@ -358,6 +401,7 @@ def _release_query() -> Any:
             rel.c.format,
             rel.c.content_hash,
             rel.c.warnings,
+            rel.c.url,
         )
         .select_from(rel.outerjoin(counts, counts.c.release_id == rel.c.id))
         .order_by(rel.c.source_file)
@@ -388,6 +432,22 @@ def release_body(engine: Engine, source_file: str) -> dict[str, Any]:
     out = dict(row._mapping)
     out["commitments"] = [dict(s._mapping) for s in spans]
     return out
+
+
+def stored_release(row: dict[str, Any]) -> Release:
+    """The Release a stored row (of release_body or reviewed_releases) was saved from."""
+    return Release(
+        row["source_file"],
+        row["content_hash"],
+        row["title"],
+        row["date"],
+        row.get("source", ""),
+        row["language"],
+        row["organization"],
+        tuple(row["body"].split("\n\n")),
+        row.get("format", "txt"),
+        url=row.get("url") or "",  # a fetched release keeps the page it came from
+    )
 
 
 def iter_bodies(engine: Engine) -> Iterator[tuple[str, str]]:
@@ -584,6 +644,136 @@ def write_review(
     return dict(saved)
 
 
+def insert_added_commitment(
+    engine: Engine, values: dict[str, Any], review_values: dict[str, Any], actor: str
+) -> None:
+    """A commitment a reviewer added, its accepting review and its audit rows, in one transaction."""
+    com, rev = schema.commitments, schema.reviews
+    with engine.begin() as conn:
+        release_id = conn.execute(
+            select(schema.releases.c.id).where(schema.releases.c.source_file == review_values["source_file"])
+        ).scalar()
+        if release_id is None:
+            raise StoreError(f"no release named {review_values['source_file']!r} in the store")
+        if conn.execute(select(com.c.id).where(com.c.id == values["id"])).first():
+            raise ConflictError({"commitment_id": values["id"], "reason": "already a commitment"})
+        position = conn.execute(
+            select(func.coalesce(func.max(com.c.position), -1)).where(com.c.release_id == release_id)
+        ).scalar()
+        conn.execute(com.insert().values(**values, release_id=release_id, position=int(position or 0) + 1))
+        conn.execute(
+            rev.delete().where(rev.c.commitment_id == values["id"])
+        )  # an orphaned review of these words
+        conn.execute(rev.insert().values(**review_values, version=1))
+        changes = [(k, "", str(values[k])) for k in ("text", "kind", "themes", "target_years", "speaker")]
+        conn.execute(schema.audit_log.insert(), _audit_values(actor, "add commitment", values["id"], changes))
+        _bump_revision(conn)
+
+
+def reviewed_releases(engine: Engine) -> list[dict[str, Any]]:
+    """Every release with at least one review, with its body and its reviewed commitments
+    (text, status, the reviewed values, origin): the labels reviewers gave."""
+    rel, com, rev = schema.releases, schema.commitments, schema.reviews
+    query = (
+        select(
+            rel.c.source_file,
+            rel.c.title,
+            rel.c.date,
+            rel.c.language,
+            rel.c.organization,
+            rel.c.body,
+            rel.c.content_hash,
+            com.c.text,
+            com.c.kind,
+            com.c.themes,
+            com.c.target_years,
+            com.c.speaker,
+            com.c.origin,
+            rev.c.status,
+            rev.c.stale,
+            rev.c.kind.label("reviewed_kind"),
+            rev.c.themes.label("reviewed_themes"),
+            rev.c.target_years.label("reviewed_years"),
+            rev.c.speaker.label("reviewed_speaker"),
+        )
+        .select_from(rev.join(com, com.c.id == rev.c.commitment_id).join(rel, rel.c.id == com.c.release_id))
+        .order_by(rel.c.source_file, com.c.position)
+    )
+    out: dict[str, dict[str, Any]] = {}
+    with engine.connect() as conn:
+        for row in conn.execute(query).mappings():
+            release = out.setdefault(
+                row["source_file"],
+                {
+                    k: row[k]
+                    for k in (
+                        "source_file",
+                        "title",
+                        "date",
+                        "language",
+                        "organization",
+                        "body",
+                        "content_hash",
+                    )
+                }
+                | {"reviews": []},
+            )
+            release["reviews"].append(dict(row))
+    return list(out.values())
+
+
+def model_rows(engine: Engine) -> list[dict[str, Any]]:
+    """Decision models retrained in this store, newest first."""
+    m = schema.models
+    with engine.connect() as conn:
+        return [dict(r) for r in conn.execute(select(m).order_by(m.c.created_at.desc())).mappings()]
+
+
+def insert_model(engine: Engine, values: dict[str, Any], actor: str) -> None:
+    """Keep a retrained model (inactive) and audit it."""
+    with engine.begin() as conn:
+        if conn.execute(select(schema.models.c.name).where(schema.models.c.name == values["name"])).first():
+            raise StoreError(f"a model named {values['name']!r} exists already")
+        conn.execute(schema.models.insert().values(**values, active=False))
+        conn.execute(
+            schema.audit_log.insert(),
+            _audit_values(actor, "train model", values["name"], [("language", "", values["language"])]),
+        )
+        _bump_revision(conn)
+
+
+def activate_model(engine: Engine, language: str, name: str | None, actor: str) -> None:
+    """Make ``name`` the store's model for ``language`` (None: back to the shipped one); audited."""
+    m = schema.models
+    with engine.begin() as conn:
+        before = conn.execute(select(m.c.name).where(m.c.language == language, m.c.active)).scalar() or ""
+        if (
+            name is not None
+            and not conn.execute(select(m.c.name).where(m.c.name == name, m.c.language == language)).first()
+        ):
+            raise StoreError(f"no {language} model named {name!r} in the store")
+        conn.execute(update(m).where(m.c.language == language).values(active=False))
+        if name is not None:
+            conn.execute(update(m).where(m.c.name == name).values(active=True))
+        conn.execute(
+            schema.audit_log.insert(),
+            _audit_values(
+                actor, "switch model", language, [("model", before or "shipped", name or "shipped")]
+            ),
+        )
+        _bump_revision(conn)
+
+
+def active_weights(engine: Engine) -> dict[str, LinearModel]:
+    """The weights the store uses instead of the shipped ones, per language (usually none)."""
+    m = schema.models
+    with engine.connect() as conn:
+        rows = conn.execute(select(m.c.language, m.c.weights).where(m.c.active)).all()
+    return {
+        r.language: model.from_json(json.loads(r.weights), f"the store's {r.language} model") for r in rows
+    }
+
+
 def review_rows(engine: Engine) -> list[dict[str, Any]]:
     """Every review row, including those whose commitment no longer exists."""
     with engine.connect() as conn:
@@ -754,3 +944,118 @@ def record_delivery_decision(
                 actor, "delivery", achievement_id, [("status", old[0] if old else "proposed", status)]
             ),
         )
+
+
+# --- web sources and the pages fetched from them: queries only; the crawl lives in fetch.py
+
+
+def insert_source(engine: Engine, url: str, organization: str, language: str, actor: str) -> int:
+    """Add a source and audit it; StoreError if the URL is already followed."""
+    src = schema.sources
+    with engine.begin() as conn:
+        existing = conn.execute(select(src.c.id).where(src.c.url == url)).first()
+        if existing:
+            raise StoreError(f"{url} is already followed (source {existing.id})")
+        inserted = conn.execute(
+            src.insert().values(
+                url=url,
+                organization=organization,
+                language=language,
+                kind="",
+                added_by=actor,
+                added_at=dt.datetime.now(dt.UTC),
+                last_status="",
+                last_error="",
+                last_new=0,
+                last_updated=0,
+                last_failed=0,
+            )
+        ).inserted_primary_key
+        assert inserted is not None
+        source_id = int(inserted[0])
+        conn.execute(
+            schema.audit_log.insert(),
+            _audit_values(actor, "source_add", f"source:{source_id}", [("url", "", url)]),
+        )
+        _bump_revision(conn)
+    return source_id
+
+
+def source_rows(engine: Engine, source_id: int | None = None) -> list[dict[str, Any]]:
+    """Sources (one, or all by id) with how many of their pages are stored, gone or failing."""
+    src, pages = schema.sources, schema.fetched_pages
+    tally = (
+        select(
+            pages.c.source_id,
+            func.count().label("pages"),
+            func.sum(cast(pages.c.source_file != "", Integer)).label("releases"),
+            func.sum(cast(pages.c.state == "gone", Integer)).label("gone"),
+            func.sum(cast(pages.c.state == "failed", Integer)).label("failing"),
+        )
+        .group_by(pages.c.source_id)
+        .subquery()
+    )
+    query = (
+        select(
+            src,
+            func.coalesce(tally.c.pages, 0).label("pages"),
+            func.coalesce(tally.c.releases, 0).label("releases"),
+            func.coalesce(tally.c.gone, 0).label("gone"),
+            func.coalesce(tally.c.failing, 0).label("failing"),
+        )
+        .select_from(src.outerjoin(tally, tally.c.source_id == src.c.id))
+        .order_by(src.c.id)
+    )
+    if source_id is not None:
+        query = query.where(src.c.id == source_id)
+    with engine.connect() as conn:
+        return [dict(r) for r in conn.execute(query).mappings()]
+
+
+def source_pages(engine: Engine, source_id: int) -> list[dict[str, Any]]:
+    """The pages a source has led to, least recently checked first."""
+    pages = schema.fetched_pages
+    query = select(pages).where(pages.c.source_id == source_id).order_by(pages.c.last_checked, pages.c.id)
+    with engine.connect() as conn:
+        return [dict(r) for r in conn.execute(query).mappings()]
+
+
+def fetched_page(engine: Engine, url: str) -> dict[str, Any] | None:
+    """What the store knows of one fetched URL, or None."""
+    pages = schema.fetched_pages
+    with engine.connect() as conn:
+        row = conn.execute(select(pages).where(pages.c.url == url)).mappings().first()
+    return dict(row) if row else None
+
+
+def record_page(engine: Engine, source_id: int, url: str, **fields: Any) -> None:
+    """Insert or update one fetched URL's row (first_seen set once; last_seen whenever it is ok)."""
+    pages = schema.fetched_pages
+    now = dt.datetime.now(dt.UTC)
+    if fields.get("state") == "ok":
+        fields["last_seen"] = now
+    with engine.begin() as conn:
+        exists = conn.execute(select(pages.c.id).where(pages.c.url == url)).first()
+        if exists:
+            conn.execute(update(pages).where(pages.c.id == exists.id).values(last_checked=now, **fields))
+        else:
+            values = {"http_status": 0, "content_hash": "", "source_file": "", "error": "", **fields}
+            conn.execute(
+                pages.insert().values(
+                    source_id=source_id, url=url, first_seen=now, last_checked=now, **values
+                )
+            )
+
+
+def record_source_fetch(engine: Engine, source_id: int, actor: str, summary: str, **fields: Any) -> None:
+    """Remember what a fetch of a source did (kind, status, error, counts) and audit it."""
+    src = schema.sources
+    with engine.begin() as conn:
+        conn.execute(
+            update(src).where(src.c.id == source_id).values(last_fetch_at=dt.datetime.now(dt.UTC), **fields)
+        )
+        conn.execute(
+            schema.audit_log.insert(),
+            _audit_values(actor, "source_fetch", f"source:{source_id}", [("result", "", summary)]),
+        )
+        _bump_revision(conn)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import socket
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -49,6 +51,63 @@ def _isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("ESGDATA_DB_URL", "ESGDATA_MAX_FILE_MB", "ESGDATA_REQUIRE_LOGIN"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("ESGDATA_DATA_DIR", str(tmp_path / "data"))
+
+
+class OutsideLoopback(OSError):
+    """A test tried to reach a host that is not this machine."""
+
+
+def _loopback(host: object) -> bool:
+    if host in (None, "", "localhost", b"localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.decode() if isinstance(host, bytes) else str(host)).is_loopback
+    except ValueError:
+        return False
+
+
+@pytest.fixture(autouse=True)
+def _no_request_leaves_loopback(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Every connection and name lookup a test makes stays on this machine; any other fails the test.
+
+    The product may catch the error (a fetch reports it as a failed page), so attempts are also
+    recorded and checked when the test ends.
+    """
+    attempts: list[str] = []
+    real_getaddrinfo, real_connect, real_connect_ex = (
+        socket.getaddrinfo,
+        socket.socket.connect,
+        socket.socket.connect_ex,
+    )
+
+    def refuse(what: str) -> OutsideLoopback:
+        attempts.append(what)
+        return OutsideLoopback(f"tests stay on loopback: refused {what}")
+
+    def getaddrinfo(host: object, *args: object, **kwargs: object) -> object:
+        if not _loopback(host):
+            raise refuse(f"a name lookup of {host!r}")
+        return real_getaddrinfo(host, *args, **kwargs)  # type: ignore[arg-type]
+
+    def checked(sock: socket.socket, address: object) -> None:
+        if sock.family in (socket.AF_INET, socket.AF_INET6) and not _loopback(address[0]):  # type: ignore[index]
+            raise refuse(f"a connection to {address!r}")
+
+    def connect(sock: socket.socket, address: object) -> None:
+        checked(sock, address)
+        return real_connect(sock, address)  # type: ignore[arg-type]
+
+    def connect_ex(sock: socket.socket, address: object) -> int:
+        checked(sock, address)
+        return real_connect_ex(sock, address)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    yield attempts
+    assert not attempts, f"a test tried to leave loopback: {attempts}"
 
 
 @pytest.fixture(autouse=True)

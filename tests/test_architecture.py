@@ -14,7 +14,10 @@ LAYERS = [
     ("base", {"", "__init__", "models", "errors", "config"}),
     ("readers", {"readers"}),
     ("extraction", {"extraction"}),
-    ("store", {"schema", "store", "export", "users", "review", "ingest"}),
+    (
+        "store",
+        {"schema", "store", "export", "users", "review", "ingest", "learning", "web", "links", "fetch"},
+    ),
     ("analysis", {"analysis"}),
     ("interface", {"cli", "__main__"}),
 ]

@@ -150,3 +150,64 @@ DATE_ALPHABET = st.sampled_from(
 def test_parse_date_never_raises_on_date_like_noise(pieces: list[str]) -> None:
     result = parse_date("".join(pieces))
     assert result is None or dt.date.fromisoformat(result).isoformat() == result
+
+
+# --- info lines ----------------------------------------------------------------------------
+
+from esgdata.readers.dates import info_line_date, labelled_date, lone_date  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "发布时间：2021-06-03 来源：党群工作部 浏览次数：1532 【字号：大 中 小】",
+        "來源：新華網　發佈時間：２０２１年６月３日",
+        "日期：2021/6/3　作者：宣传部",
+        "Published: 3 June 2021 | 3 min read",
+        "Source: CECEP  Date: 2021-06-03",
+        "Posted on June 3, 2021 by the Press Office",
+        "更新时间：2021-06-08　发布时间：2021-06-03",
+    ],
+)
+def test_a_labelled_publication_date_is_read_from_an_info_line(line: str) -> None:
+    assert labelled_date(line) == "2021-06-03"
+    assert info_line_date(line) == "2021-06-03"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "On March 18, 2022, the ranking was published by a magazine.",
+        "The report published on March 18, 2022 was read by many.",
+        "2021年3月18日，集团曾印发安全生产专项整治三年行动实施方案。",
+        "会议时间是2022年3月18日，会议地点在北京，参加人员为各部门负责人。",
+    ],
+)
+def test_a_date_told_in_a_sentence_is_no_info_line_date(line: str) -> None:
+    assert info_line_date(line) is None
+    assert lone_date(line) is None
+
+
+@pytest.mark.parametrize(
+    ("line", "date"),
+    [
+        ("2021-06-03 10:20 | 来源：中国节能 | 浏览：456", "2021-06-03"),
+        ("Jun 3, 2021 09:00 AM | Press release", "2021-06-03"),
+        ("2021年6月3日 星期四", "2021-06-03"),
+    ],
+)
+def test_an_unlabelled_info_line_gives_its_date(line: str, date: str) -> None:
+    assert info_line_date(line) == date
+
+
+def test_a_lone_date_line_holds_only_a_date_a_time_and_a_weekday() -> None:
+    assert lone_date("３ June 2021") == "2021-06-03"
+    assert lone_date("2021-06-03 10:30:00") == "2021-06-03"
+    assert lone_date("2021-06-03 Press release") is None
+
+
+@given(st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2100, 12, 31)))
+@settings(max_examples=100, deadline=None)
+def test_any_date_after_a_full_width_label_is_read(day: dt.date) -> None:
+    line = f"发布时间：{day.year}年{day.month}月{day.day}日　浏览次数：{day.day * 7}".translate(FULLWIDTH)
+    assert labelled_date(line) == day.isoformat()

@@ -464,3 +464,33 @@ def test_a_missing_file_is_reported_as_unreadable(tmp_path: Path) -> None:
 )
 def test_every_documented_extension_is_supported_whatever_its_case(name: str) -> None:
     assert readers.is_supported(name)
+
+
+def test_pdf_library_messages_come_with_the_files_error_not_before_it(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    whole = tmp_path / "whole.pdf"
+    _pdf(whole, ["CECEP will reach net zero by 2050."] * 20, title=EN_TITLE)
+    path = tmp_path / "cut.pdf"
+    path.write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
+    with pytest.raises(ReadError) as caught:
+        read(path)
+    out, err = capfd.readouterr()
+    assert (out, err) == ("", ""), "nothing is printed besides the product's own message"
+    assert "cut.pdf" in str(caught.value) and "EOF marker" in caught.value.reason
+
+
+def test_a_pdf_title_placeholder_gives_way_to_the_largest_type_on_page_one(tmp_path: Path) -> None:
+    path = tmp_path / "placeholder.pdf"
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+    pdf.setTitle("Microsoft Word - draft 3.docx")
+    pdf.setFont("Helvetica-Bold", 18)
+    pdf.drawString(60, 780, EN_TITLE)
+    pdf.setFont("Helvetica", 11)
+    pdf.drawString(60, 750, "Date: 17 February 2023")
+    pdf.drawString(60, 730, EN_PARAGRAPHS[0][:80])
+    pdf.showPage()
+    pdf.save()
+    release = parse_release(read(path))
+    assert (release.title, release.date) == (EN_TITLE, "2023-02-17")
+    assert not any(EN_TITLE in p for p in release.paragraphs), "the heading is not body text"

@@ -6,6 +6,7 @@ import dataclasses
 from pathlib import Path
 
 import pytest
+import sqlalchemy
 from conftest import SPEC_COMMITMENT_COLUMNS
 from sqlalchemy import Engine, update
 
@@ -362,3 +363,22 @@ def test_a_store_with_a_newer_schema_version_is_refused_with_a_clear_error(engin
 def test_a_url_that_is_not_a_database_url_is_a_store_error():
     with pytest.raises(StoreError, match="not a database URL"):
         store.connect("this is not a url")
+
+
+def test_a_store_from_before_sources_is_upgraded_and_keeps_its_releases(engine, seed):
+    """Step 5 adds the releases' url column and the sources tables to a version-4 store."""
+    store.save(engine, seed)
+    with engine.begin() as conn:  # make it what a version-4 store looks like
+        conn.execute(sqlalchemy.text("DROP TABLE fetched_pages"))
+        conn.execute(sqlalchemy.text("DROP TABLE sources"))
+        conn.execute(sqlalchemy.text("ALTER TABLE releases DROP COLUMN url"))
+        conn.execute(update(schema.meta).where(schema.meta.c.key == "schema_version").values(value="4"))
+    again = store.connect(_url(engine))
+    try:
+        (row,) = store.release_rows(again)
+        assert row["source_file"] == seed.release.source_file and row["url"] == ""
+        assert store.source_rows(again) == []
+        with again.connect() as conn:
+            assert schema.current_version(conn) == schema.SCHEMA_VERSION
+    finally:
+        again.dispose()

@@ -1,4 +1,8 @@
-"""The extraction pipeline: a Release in, its commitments out, each with its evidence."""
+"""The extraction pipeline: a Release in, its commitments out, each with its evidence.
+
+The rules find evidence (units, cues, names, years, speakers, themes); the model decides
+which units are commitments and of which kind; the evidence stays on every row.
+"""
 
 from __future__ import annotations
 
@@ -6,19 +10,23 @@ import bisect
 import dataclasses
 import hashlib
 from collections import Counter
+from dataclasses import dataclass
 
 from .. import __version__
 from ..models import Achievement, Commitment, Extraction, Release, Span
-from . import kinds, lexicon, organizations, segment, targets, themes
+from . import cues, features, lexicon, model, organizations, segment, targets, themes
+from .features import Context, UnitEvidence
 from .matcher import fold, lower
-from .speakers import SpeakerTracker
+from .speakers import SpeakerTracker, attribute_quotes
 
-RULES_VERSION = "1"
+_STANDALONE = "\x00sentence"  # the source name of a sentence classified without a release
 
 
-def extractor_version() -> str:
-    """Changes whenever the code's rules or a lexicon change, so stores know to re-extract."""
-    return f"{__version__}+r{RULES_VERSION}.{lexicon.fingerprint()}"
+def extractor_version(weights: dict[str, model.LinearModel] | None = None) -> str:
+    """Changes whenever the code, a lexicon or the weights in use change, so stores re-extract."""
+    chosen = [(weights or {}).get(lang) or model.shipped(lang) for lang in ("en", "zh")]
+    tag = "".join(str(w.meta.get("sha", ""))[:4] for w in chosen)
+    return f"{__version__}+f{features.FEATURES_VERSION}.{lexicon.fingerprint()}.{tag}"
 
 
 def commitment_id(source_file: str, text: str, occurrence: int) -> str:
@@ -44,64 +52,121 @@ class _Index:
             i -= 1
         return False
 
-    def within(self, start: int, end: int) -> list[Span]:
+    def within(self, start: int, end: int, *, relative: bool = False) -> list[Span]:
         i = bisect.bisect_left(self.starts, start)
         out = []
         while i < len(self.spans) and self.spans[i].start < end:
-            if self.spans[i].end <= end:
-                out.append(self.spans[i])
+            s = self.spans[i]
+            if s.end <= end:
+                out.append(Span(s.label, s.start - start, s.end - start, s.text) if relative else s)
             i += 1
         return out
 
 
-def _relative(spans: list[Span], offset: int) -> list[Span]:
-    return [Span(s.label, s.start - offset, s.end - offset, s.text) for s in spans]
+@dataclass(frozen=True)
+class Prepared:
+    """A release read by the rules: its units with their evidence, ready for the model."""
+
+    release: Release
+    context: Context
+    units: list[segment.Unit]
+    evidence: list[UnitEvidence]
+    theme_spans: _Index
+    cue_spans: _Index
 
 
-def extract(release: Release) -> Extraction:
-    """Find every commitment in ``release``; deterministic for the same release and version."""
+def prepare(release: Release) -> Prepared:
+    """Run every rule over ``release``: who is behind it, its units, their cues, names, years."""
+    language = release.language
     if not release.organization:
-        org = organizations.release_organization(release.title, release.paragraphs, release.language)
+        org = organizations.release_organization(release.title, release.paragraphs, language)
         release = dataclasses.replace(release, organization=org)
     body = release.body
-    language = release.language
     folded = fold(body)
     low = lower(folded)
     named = organizations.find(body, folded, low)
     orgs = _Index([s for s in named if not organizations.is_publisher(s.label)])
+    others = _Index([s for s in orgs.spans if s.label != release.organization])
     # Theme words inside an organisation's name ("China Energy Conservation ...") are a name, not a theme.
     theme_spans = _Index([s for s in themes.find(body, folded, low) if not orgs.overlapping(s.start, s.end)])
-    cues = _Index(kinds.cue_matcher(language).find(body, folded, low))
+    cue_spans = _Index(cues.cue_matcher(language).find(body, folded, low))
     release_year = int(release.date[:4]) if release.date else None
+    names = organizations.release_names(release.title, release.paragraphs, language, release.organization)
+    context = Context(language, release_year, names, standalone=release.source_file == _STANDALONE)
     tracker = SpeakerTracker(language, body)
-    version = extractor_version()
+    units = segment.units(body, language)
+    speakers = attribute_quotes(units, [tracker.speaker_for(unit) for unit in units])
+    evidence = []
+    last_paragraph, index = -1, 0
+    for unit, speaker in zip(units, speakers, strict=True):
+        index = index + 1 if unit.paragraph == last_paragraph else 0
+        last_paragraph = unit.paragraph
+        unit_orgs = orgs.within(unit.start, unit.end, relative=True)
+        evidence.append(
+            UnitEvidence(
+                text=unit.text,
+                cues=cues.meaningful(
+                    unit.text, cue_spans.within(unit.start, unit.end, relative=True), unit_orgs
+                ),
+                orgs=others.within(unit.start, unit.end, relative=True),
+                years=targets.target_years(unit.text, language, release_year),
+                quantity=targets.quantity(unit.text) is not None,
+                marker=unit.marker,
+                lead_in=unit.lead_in,
+                speaker=speaker,
+                paragraph=unit.paragraph,
+                index_in_paragraph=index,
+                folded=folded[unit.start : unit.end],
+            )
+        )
+    return Prepared(release, context, units, evidence, theme_spans, cue_spans)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The model's decision on one unit."""
+
+    probability: float
+    kind: str | None
+    reason: str
+    cue: Span
+
+
+def _decide(
+    weights: model.LinearModel, ev: UnitEvidence, feats: dict[str, float], unit_start: int
+) -> Verdict:
+    p = weights.probability(feats)
+    committing = [c for c in ev.cues if c.label in cues.COMMITTING]
+    cue = committing[0] if committing else (ev.cues[0] if ev.cues else Span("unit", 0, 0, ""))
+    span = Span(cue.label, unit_start + cue.start, unit_start + cue.end, cue.text)
+    if p < weights.threshold:
+        return Verdict(p, None, f"not a commitment: p={p:.2f}", span)
+    kind = weights.kind_of(feats)
+    why = ", ".join(features.describe(k) for k, _ in weights.weighed_most(feats))
+    cue_words = f"{cue.label} cue '{cue.text}'" if committing else "no cue word"
+    reason = f"{kind}: p={p:.2f}; {cue_words}; subject: {features.subject_of(feats)}; weighed most: {why}"
+    return Verdict(p, kind, reason, span)
+
+
+def extract(release: Release, weights: dict[str, model.LinearModel] | None = None) -> Extraction:
+    """Find every commitment in ``release``; deterministic for the same release and weights."""
+    prepared = prepare(release)
+    release = prepared.release
+    language = release.language
+    chosen = (weights or {}).get(language) or model.shipped(language)
+    version = extractor_version(weights)
+    feats = features.release_features(prepared.evidence, prepared.context)
     seen: Counter[str] = Counter()
     found = []
     achieved: list[Achievement] = []
-    for unit in segment.units(body, language):
-        speaker = tracker.speaker_for(unit)
-        unit_cues = _relative(cues.within(unit.start, unit.end), unit.start)
-        unit_orgs = orgs.within(unit.start, unit.end)
-        years: list[int] = []
-
-        def has_target(text: str = unit.text, found: list[int] = years) -> bool:
-            found.extend(targets.target_years(text, language, release_year))
-            return bool(found) or targets.quantity(text) is not None
-
-        decision = kinds.classify(
-            unit.text,
-            unit_cues,
-            language=language,
-            orgs=_relative(unit_orgs, unit.start),
-            speaking=bool(speaker),
-            marker=unit.marker,
-            has_target=has_target,
-            lead_in=unit.lead_in,
-        )
-        if decision.kind is None or decision.cue is None:
-            done = next((c for c in unit_cues if c.label == "achieved"), None)
+    for unit, ev, f in zip(prepared.units, prepared.evidence, feats, strict=True):
+        verdict = _decide(chosen, ev, f, unit.start)
+        if verdict.kind is None:
+            done = next((c for c in ev.cues if c.label == "achieved"), None)
             if done is not None:
-                reported = themes.theme_ids(themes.resolve_weak(theme_spans.within(unit.start, unit.end)))
+                reported = themes.theme_ids(
+                    themes.resolve_weak(prepared.theme_spans.within(unit.start, unit.end))
+                )
                 if reported:
                     achieved.append(
                         Achievement(
@@ -115,12 +180,11 @@ def extract(release: Release) -> Extraction:
                         )
                     )
             continue
-        evidence = themes.resolve_weak(theme_spans.within(unit.start, unit.end))
+        evidence = themes.resolve_weak(prepared.theme_spans.within(unit.start, unit.end))
         theme_ids = themes.theme_ids(evidence)
         occurrence = seen[unit.text]
         seen[unit.text] += 1
-        cue = decision.cue
-        committer = next((s.label for s in unit_orgs if s.start - unit.start < cue.start), "")
+        committer = next((o.label for o in ev.orgs if o.start < verdict.cue.start - unit.start), "")
         found.append(
             Commitment(
                 id=commitment_id(release.source_file, unit.text, occurrence),
@@ -128,24 +192,19 @@ def extract(release: Release) -> Extraction:
                 start=unit.start,
                 end=unit.end,
                 text=unit.text,
-                kind=decision.kind,
+                kind=verdict.kind,
                 themes=theme_ids,
                 pillars=themes.pillars(theme_ids),
-                target_years=tuple(years) if decision.kind == "target" else (),
-                speaker=speaker,
+                target_years=tuple(ev.years) if verdict.kind == "target" else (),
+                speaker=ev.speaker,
                 organization=committer or release.organization,
-                confidence=decision.confidence,
-                cue=Span(
-                    f"{decision.kind}: {decision.reason}",
-                    unit.start + cue.start,
-                    unit.start + cue.end,
-                    cue.text,
-                ),
+                confidence=round(verdict.probability, 2),
+                cue=Span(verdict.reason, verdict.cue.start, verdict.cue.end, verdict.cue.text),
                 theme_evidence=tuple(evidence),
                 extractor_version=version,
             )
         )
-    return Extraction(release, tuple(found), tuple(achieved))
+    return Extraction(release, tuple(found), tuple(achieved), version)
 
 
 def classify_text(
@@ -155,42 +214,33 @@ def classify_text(
     from ..readers.release import detect_language
 
     language = language or detect_language(text)
-    folded = fold(text)
-    orgs = [s for s in organizations.find(text, folded) if not organizations.is_publisher(s.label)]
-    units = segment.units(text.replace("\n\n", " "), language)
-    marker = units[0].marker if units else ""
-    years = targets.target_years(text, language, release_year)
-    decision = kinds.classify(
-        text,
-        kinds.cue_matcher(language).find(text, folded),
-        language=language,
-        orgs=orgs,
-        speaking=False,
-        marker=marker,
-        has_target=lambda: bool(years) or targets.quantity(text) is not None,
-    )
-    evidence = themes.resolve_weak(
-        [s for s in themes.find(text, folded) if not any(o.start < s.end and s.start < o.end for o in orgs)]
-    )
+    flat = " ".join(text.split())
+    date = f"{release_year}-01-01" if release_year else ""
+    release = Release(_STANDALONE, "", "", date, "", language, "", (flat,))
+    prepared = prepare(release)
+    weights = model.shipped(language)
+    feats = features.release_features(prepared.evidence, prepared.context) or [{}]
+    ev, f = (prepared.evidence or [UnitEvidence(flat)])[0], feats[0]
+    verdict = _decide(weights, ev, f, 0)
+    evidence = themes.resolve_weak(prepared.theme_spans.within(0, len(flat)))
     ids = themes.theme_ids(evidence)
     return {
         "text": text,
         "language": language,
-        "kind": decision.kind,
-        "confidence": decision.confidence if decision.kind else 0.0,
+        "kind": verdict.kind,
+        "confidence": round(verdict.probability, 2) if verdict.kind else 0.0,
         "themes": list(ids),
         "pillars": list(themes.pillars(ids)),
-        "target_years": years if decision.kind == "target" else [],
-        "organizations": [s.label for s in orgs],
+        "target_years": list(ev.years) if verdict.kind == "target" else [],
+        "organizations": [
+            s.label for s in organizations.find(flat) if not organizations.is_publisher(s.label)
+        ],
         "evidence": {
-            "rule": decision.reason,
-            "cue": {
-                "words": decision.cue.text,
-                "start": decision.cue.start,
-                "end": decision.cue.end,
-            }
-            if decision.cue
+            "rule": verdict.reason,
+            "cue": {"words": verdict.cue.text, "start": verdict.cue.start, "end": verdict.cue.end}
+            if verdict.cue.text
             else None,
+            "weighed_most": [{"feature": k, "weight": round(w, 3)} for k, w in weights.weighed_most(f, 5)],
             "themes": [{"theme": s.label, "words": s.text, "start": s.start, "end": s.end} for s in evidence],
         },
     }

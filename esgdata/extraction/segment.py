@@ -52,8 +52,9 @@ _EN_INLINE_ORDINAL = re.compile(
 _ZH_SENTENCE = re.compile(r"[^。！？!?]*(?:[。！？!?]+[”’」』）)\"]*|$)")
 _ZH_NUM = "一二三四五六七八九十"
 _ZH_MARKER = re.compile(
-    rf"(?:[{_ZH_NUM}]是|其[{_ZH_NUM}]，|第[{_ZH_NUM}](?:，|、|是|条)|[（(][{_ZH_NUM}][）)]|(?<![\d.])\d{{1,2}}[.、．](?!\d)|[{_ZH_NUM}]、)"
+    rf"(?:[{_ZH_NUM}]是|[{_ZH_NUM}]要(?![求素点])|其[{_ZH_NUM}]，|第[{_ZH_NUM}](?:，|、|是|条)|[（(][{_ZH_NUM}][）)]|(?<![\d.])\d{{1,2}}[.、．](?!\d)|[{_ZH_NUM}]、)"
 )
+_ZH_CLAUSE_BREAK = re.compile(r"[；;]\s*(?=\S)")
 _ZH_BREAK_BEFORE_MARKER = re.compile(rf"[；;，,：:。\s]+(?={_ZH_MARKER.pattern})")
 
 
@@ -192,6 +193,8 @@ def _chinese_units(paragraph: str, base: int, index: int) -> list[Unit]:
         # "…郑重对外宣布：净零排放将是…": what is announced stands as its own unit.
         cuts = [0] + [x.end() for x in _zh_announcement().finditer(sentence)]
         cuts += [x.end() for x in _ZH_BREAK_BEFORE_MARKER.finditer(sentence)]
+        # Clauses joined by semicolons are parallel statements, each its own unit.
+        cuts += [x.end() for x in _ZH_CLAUSE_BREAK.finditer(sentence)]
         cuts = sorted(set(cuts))
         # One marker alone is no enumeration ("1.5倍", a stray "一是").
         markers = [c for c in cuts[1:] if _ZH_MARKER.match(sentence, c)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from ..models import Document, Release
-from .dates import parse_date
+from .dates import find_date, lone_date, parse_date
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]")
@@ -21,8 +21,11 @@ _FIELD_LABELS = {
     "release date": "date",
     "发布时间": "date",
     "發布時間": "date",
+    "發佈時間": "date",
     "发布日期": "date",
     "發布日期": "date",
+    "發佈日期": "date",
+    "發表時間": "date",
     "日期": "date",
     "时间": "date",
     "時間": "date",
@@ -38,7 +41,13 @@ _FIELD = re.compile(
     re.IGNORECASE,
 )
 _SENTENCE_END = re.compile(r"[.!?。！？”\"）)]$")
-_DATELINE_WINDOW = 160  # a dateline ("BEIJING, Feb. 17, 2023 (Xinhua) --") sits at the very start
+# A dateline opens the first paragraph: "BEIJING, Feb. 17, 2023 (Xinhua) --", "新华社北京2023年4月21日电".
+_EN_DATELINE = re.compile(
+    r"[A-Z][A-Za-z.'’ ]{1,40},\s*(?P<date>[^()]{6,30}?)\s*(?:\([^)]{1,40}\)\s*)?(?:--|[-–—])"
+)
+_ZH_DATELINE = re.compile(
+    r"[\u4e00-\u9fff（）()]{0,20}?(?P<date>[\d０-９〇零○一二三四五六七八九十年月]{6,16}日)电"
+)
 
 
 def detect_language(text: str) -> str:
@@ -105,6 +114,17 @@ def _pdf_paragraphs(lines: list[str]) -> list[str]:
     return [p for p in paragraphs if p]
 
 
+def dateline_date(paragraph: str) -> str:
+    """The date of a dateline or a date-only line opening the body; a date told in a sentence is not one."""
+    if date := lone_date(paragraph):
+        return date
+    for pattern in (_EN_DATELINE, _ZH_DATELINE):
+        m = pattern.match(paragraph)
+        if m and (found := find_date(m["date"])):
+            return found[0]
+    return ""
+
+
 def _looks_like_title(block: str, language: str) -> bool:
     limit = 80 if language == "zh" else 250
     return len(block) <= limit and not re.search(r"[。！？]$|[.!?]$", block.strip())
@@ -114,7 +134,7 @@ def parse_release(doc: Document, *, organization: str | None = None) -> Release:
     """Split a document into header and body; never invent a date that the release does not give."""
     blocks = _blocks(doc.text, doc.format)
     language = detect_language(doc.text[:2000])
-    warnings: list[str] = []
+    warnings: list[str] = list(doc.warnings)
     title = " ".join(doc.meta_title.split())
     fields: dict[str, str] = {}
     header_seen = False
@@ -134,16 +154,15 @@ def parse_release(doc: Document, *, organization: str | None = None) -> Release:
         elif header_seen or i > 1:
             break
     paragraphs = tuple(blocks[body_start:])
-    date = ""
-    if "date" in fields:
+    # The reader's date (page metadata, info line, document properties) was chosen where the
+    # format says it; then a header field; then a dateline opening the body. Never a date retold in it.
+    date = parse_date(doc.meta_date) or "" if doc.meta_date else ""
+    if not date and "date" in fields:
         date = parse_date(fields["date"]) or ""
         if fields["date"] and not date:
             warnings.append(f"date {fields['date']!r} in the header is not a date this product can read")
-    elif doc.meta_date:
-        date = parse_date(doc.meta_date) or ""
-    elif paragraphs:
-        # No header: a dateline at the very start of the body, or a line that is only a date.
-        date = parse_date(paragraphs[0][:_DATELINE_WINDOW]) or ""
+    elif not date and paragraphs:
+        date = dateline_date(paragraphs[0])
     if not date:
         warnings.append("the release gives no date; it is kept with an empty date")
     if not title:
