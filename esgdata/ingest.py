@@ -20,7 +20,7 @@ from .config import load_config
 from .errors import EsgDataError, ReadError
 from .extraction.model import LinearModel
 from .extraction.pipeline import extract, extractor_version
-from .models import Extraction, Failure, Release
+from .models import Extraction, Failure
 from .readers.release import parse_release
 from .users import User, require
 
@@ -367,19 +367,7 @@ def reextract(engine: Engine, user: User | None, language: str) -> int:
     for row in store.release_rows(engine):
         if row["language"] != language:
             continue
-        body = store.release_body(engine, row["source_file"])
-        release = Release(
-            body["source_file"],
-            body["content_hash"],
-            body["title"],
-            body["date"],
-            body["source"],
-            body["language"],
-            body["organization"],
-            tuple(body["body"].split("\n\n")),
-            body["format"],
-            url=body.get("url") or "",  # a fetched release keeps the page it came from
-        )
+        release = store.stored_release(store.release_body(engine, row["source_file"]))
         x = extract(release, weights)
         if store.save(engine, x, admin.name).status != "unchanged":
             touched.update({release.organization, *(c.organization for c in x.commitments)})

@@ -20,7 +20,6 @@ from .errors import EsgDataError
 from .extraction import model, segment, training
 from .extraction.pipeline import classify_text
 from .extraction.training import LabelledRelease
-from .models import Release
 from .users import User, require
 
 
@@ -48,16 +47,7 @@ def review_releases(engine: Engine) -> list[LabelledRelease]:
                 rejected.append(r["text"])
         if not positives and not rejected:
             continue
-        release = Release(
-            rel["source_file"],
-            rel["content_hash"],
-            rel["title"],
-            rel["date"],
-            "",
-            rel["language"],
-            rel["organization"],
-            tuple(rel["body"].split("\n\n")),
-        )
+        release = store.stored_release(rel)
         group = "reviews-" + (rel["organization"] or rel["source_file"])
         out.append(
             LabelledRelease(release, group, tuple(positives), "reviews", tuple(rejected), partial=True)

@@ -23,7 +23,7 @@ from .errors import ConflictError, StoreError
 from .export import join
 from .extraction import model, similarity
 from .extraction.model import LinearModel
-from .models import Extraction
+from .models import Extraction, Release
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -496,6 +496,22 @@ def release_body(engine: Engine, source_file: str) -> dict[str, Any]:
     out = dict(row._mapping)
     out["commitments"] = [dict(s._mapping) for s in spans]
     return out
+
+
+def stored_release(row: dict[str, Any]) -> Release:
+    """The Release a stored row (of release_body or reviewed_releases) was saved from."""
+    return Release(
+        row["source_file"],
+        row["content_hash"],
+        row["title"],
+        row["date"],
+        row.get("source", ""),
+        row["language"],
+        row["organization"],
+        tuple(row["body"].split("\n\n")),
+        row.get("format", "txt"),
+        url=row.get("url") or "",  # a fetched release keeps the page it came from
+    )
 
 
 def iter_bodies(engine: Engine) -> Iterator[tuple[str, str]]:

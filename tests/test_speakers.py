@@ -177,3 +177,75 @@ def test_chinese_attendance_does_not_name_a_speaker():
 def test_a_state_leader_quoted_in_a_release_is_not_its_speaker():
     body = "General Secretary Xi Jinping put forward the strategy, and the company will follow it."
     assert speaker_of(body, "General Secretary", "en") == ""
+
+
+# ---------------------------------------------------------------- names no list knows
+
+UNLISTED = [
+    # a title between the organisation's name and the person's: the person speaks
+    (
+        "Tarnwick Power Chairman Simon Hale said the company will close its coal plants. "
+        "Hale said the board had agreed.",
+        "Hale said",
+        "Simon Hale",
+    ),
+    # Mr + surname refers back to the full name introduced with a title
+    (
+        "The plan was presented by chief executive Grace Okafor.\n\n"
+        "Mr Okafor said the miner will publish its water data.",
+        "Mr Okafor said",
+        "Grace Okafor",
+    ),
+    # after an honorific, He is a surname, not a pronoun
+    ("According to Mr. He Lin, the group has always put safety first.", "According to", "He Lin"),
+    # a hyphenated given name introduced with its title
+    (
+        "Min-Seo Park, Vice Chairman of Velmora Motors, called the crisis a test.\n\n"
+        "She said the carmaker will stop selling petrol cars.",
+        "She said",
+        "Min-Seo Park",
+    ),
+    # either end of a full name may be the surname used later
+    (
+        "Executive Chair Chung Hae-won opened the plant. Chung also said the group will hire locally.",
+        "Chung also said",
+        "Chung Hae-won",
+    ),
+]
+
+
+@pytest.mark.parametrize(("body", "opening", "expected"), UNLISTED)
+def test_a_speaker_is_found_from_titles_and_honorifics_not_only_from_surname_lists(body, opening, expected):
+    assert speaker_of(body, opening) == expected
+
+
+CHINESE_UNLISTED = [
+    # Traditional script: titles match through folding, the name stays as written
+    ("港燈董事總經理尹志田表明，公司會持續推展離岸風電項目。", "港燈董事總經理", "尹志田"),
+    # a known person, then the speech verb later in the same clause
+    ("國泰金總經理李長庚今（18）日出席活動時表示，國泰將全面採用綠電。", "國泰金總經理", "李長庚"),
+    # 王董 stands for the chairman introduced earlier, not for a local official of the same surname
+    (
+        "集团董事长王祥明前往广昌调研。县长王峰等陪同。\n\n调研期间，王董谈到，集团将继续做好帮扶工作。",
+        "调研期间",
+        "王祥明",
+    ),
+    # a quotation belongs to the speaker named right after it
+    (
+        "“我们将主动投入污染防治攻坚战。”董事长宋鑫接受记者专访时谈到了上述看法。",
+        "“我们将",
+        "宋鑫",
+    ),
+    # a surname outside the most common ones is still a name after a title
+    ("集团董事长寇伟强调，要健全安全生产责任体系。", "集团董事长", "寇伟"),
+]
+
+
+@pytest.mark.parametrize(("body", "opening", "expected"), CHINESE_UNLISTED)
+def test_chinese_speakers_are_found_in_either_script_and_by_reference(body, opening, expected):
+    from esgdata.extraction.speakers import attribute_quotes
+
+    units = segment.units(body, "zh")
+    tracker = SpeakerTracker("zh", body)
+    found = attribute_quotes(units, [tracker.speaker_for(u) for u in units])
+    assert [s for u, s in zip(units, found, strict=True) if u.text.startswith(opening)] == [expected]

@@ -143,3 +143,18 @@ def test_a_chinese_year_something_was_issued_in_is_not_a_target():
 @pytest.mark.parametrize("text", ["这是很突出的一个亮点", "建设一个平台"])
 def test_one_of_something_in_chinese_is_no_measurable_quantity(text):
     assert quantity(text) is None
+
+
+@pytest.mark.parametrize(
+    ("sentence", "years"),
+    [
+        ("公司在《2022年度社会责任报告》中表示，将于2030年前实现碳达峰。", [2030]),
+        ("要贯彻落实集团2023年度工作会议精神，确保2025年完成改造任务。", [2025]),
+        ("公司把原定2050年实现的净零目标提前至2045年。", [2045]),
+        ("公司把原訂2030年的綠電比例由40%調高為60%。", [2030]),
+        ("其余燃煤机组将在2030年代初全部淘汰。", []),
+    ],
+    ids=["document title", "annual meeting", "deadline moved", "ratio raised", "decade"],
+)
+def test_chinese_years_that_date_a_document_a_meeting_or_a_replaced_deadline_are_not_targets(sentence, years):
+    assert target_years(sentence, "zh", 2024) == years

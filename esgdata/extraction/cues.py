@@ -11,6 +11,7 @@ comes first (2020年，… reports an event). None of them decides anything on i
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 
 from ..models import Span
@@ -34,10 +35,14 @@ def cue_matcher(language: str) -> Matcher:
     return Matcher(entries, {kind: cues["not"] for kind in entries})
 
 
-def subject_clause(text: str, cue: Span) -> tuple[int, int]:
-    """Offsets of the clause in front of a cue: where its subject must be."""
+def subject_clause(text: str, cue: Span, cues: Sequence[Span] = ()) -> tuple[int, int]:
+    """Offsets of the clause in front of a cue: where its subject must be. A reporting verb
+    ends a clause too: in "the company said the plant will ...", the plant is the subject."""
     prefix = text[: cue.start]
-    breaks = [m.end() for m in _CLAUSE_BREAK.finditer(prefix)]
+    breaks = sorted(
+        [m.end() for m in _CLAUSE_BREAK.finditer(prefix)]
+        + [c.end for c in cues if c.label == "report" and c.end <= cue.start]
+    )
     start = breaks[-1] if breaks else 0
     if not prefix[start:].strip() and len(breaks) > 1:
         start = breaks[-2]  # "X, an appositive, is to ...": skip back over the appositive

@@ -142,17 +142,15 @@ def _chars_zh(folded: str) -> list[str]:
     return _ZH_CHAR.findall(low)
 
 
-def ngrams(text: str, language: str, folded: str = "") -> dict[str, float]:
-    """Words and word pairs (English) or characters and character pairs (Chinese), as counts."""
+def ngrams(text: str, language: str, folded: str = "", value: float = 1.0) -> dict[str, float]:
+    """Words and word pairs (English) or characters and character pairs (Chinese), each with
+    ``value``."""
     tokens = _chars_zh((folded or fold(text)).lower()) if language == "zh" else _words_en(text)
-    out: dict[str, float] = {}
-    for i, tok in enumerate(tokens):
-        out["w:" + tok] = 1.0
-        if i:
-            out[f"b:{tokens[i - 1]}_{tok}"] = 1.0
-    if tokens:
-        out[f"b:^_{tokens[0]}"] = 1.0
-    return out
+    if not tokens:
+        return {}
+    names = ["w:" + t for t in tokens]
+    names += ["b:" + a + "_" + b for a, b in zip(["^", *tokens], tokens, strict=False)]
+    return dict.fromkeys(names, value)
 
 
 def _subject_role(ev: UnitEvidence, ctx: Context, start: int, upto: int) -> str:
@@ -192,7 +190,7 @@ def evidence_features(ev: UnitEvidence, ctx: Context) -> dict[str, float]:
     first = committing[0] if committing else None
     if first is not None:
         f["first:" + first.label] = 1.0
-        start, upto = cue_rules.subject_clause(text, first)
+        start, upto = cue_rules.subject_clause(text, first, cues)
         if first.start < len(text) * 0.5:
             f["cue_early"] = 1.0
         if first.label == "manner" and not cue_rules.governs_verb(text, first):
@@ -209,7 +207,7 @@ def evidence_features(ev: UnitEvidence, ctx: Context) -> dict[str, float]:
         f[f"subj_cue:{role}_{first.label}"] = 1.0
     for c in cues:
         if c.label == "modal":
-            clause_start, clause_end = cue_rules.subject_clause(text, c)
+            clause_start, clause_end = cue_rules.subject_clause(text, c, cues)
             agent = cue_rules.has_agent(cues, ev.orgs, clause_start, clause_end) or (
                 _subject_role(ev, ctx, clause_start, clause_end) == "self"
             )
@@ -283,7 +281,7 @@ def release_features(evidence: list[UnitEvidence], ctx: Context) -> list[dict[st
     for i, ev in enumerate(evidence):
         f = evidence_features(ev, ctx)
         f.update(_context_features(ev, evidence[i - 1] if i else None))
-        f.update({k: v * NGRAM_SCALE for k, v in ngrams(ev.text, ctx.language, ev.folded).items()})
+        f.update(ngrams(ev.text, ctx.language, ev.folded, NGRAM_SCALE))
         out.append(f)
     return out
 

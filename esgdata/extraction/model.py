@@ -41,17 +41,21 @@ class LinearModel:
 
     def probability(self, features: dict[str, float]) -> float:
         """P(commitment) of one unit's features."""
-        z = self.detect_intercept + sum(self.detect.get(k, 0.0) * v for k, v in features.items())
+        weights = self.detect
+        z = self.detect_intercept + sum([weights[k] * features[k] for k in features.keys() & weights.keys()])
         return 1.0 / (1.0 + math.exp(-max(min(z, 35.0), -35.0)))
 
     def kind_scores(self, features: dict[str, float]) -> dict[str, float]:
         """Softmax probability of each kind for a unit already judged a commitment."""
-        z = list(self.kind_intercepts)
+        z0, z1, z2 = self.kind_intercepts
+        weights = self.kind
         for k, v in features.items():
-            row = self.kind.get(k)
-            if row:
-                for i, w in enumerate(row):
-                    z[i] += w * v
+            row = weights.get(k)
+            if row is not None:
+                z0 += row[0] * v
+                z1 += row[1] * v
+                z2 += row[2] * v
+        z = [z0, z1, z2]
         top = max(z)
         e = [math.exp(x - top) for x in z]
         total = sum(e)

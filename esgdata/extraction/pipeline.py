@@ -17,7 +17,7 @@ from ..models import Achievement, Commitment, Extraction, Release, Span
 from . import cues, features, lexicon, model, organizations, segment, targets, themes
 from .features import Context, UnitEvidence
 from .matcher import fold, lower
-from .speakers import SpeakerTracker
+from .speakers import SpeakerTracker, attribute_quotes
 
 _STANDALONE = "\x00sentence"  # the source name of a sentence classified without a release
 
@@ -95,9 +95,10 @@ def prepare(release: Release) -> Prepared:
     context = Context(language, release_year, names, standalone=release.source_file == _STANDALONE)
     tracker = SpeakerTracker(language, body)
     units = segment.units(body, language)
+    speakers = attribute_quotes(units, [tracker.speaker_for(unit) for unit in units])
     evidence = []
     last_paragraph, index = -1, 0
-    for unit in units:
+    for unit, speaker in zip(units, speakers, strict=True):
         index = index + 1 if unit.paragraph == last_paragraph else 0
         last_paragraph = unit.paragraph
         unit_orgs = orgs.within(unit.start, unit.end, relative=True)
@@ -112,7 +113,7 @@ def prepare(release: Release) -> Prepared:
                 quantity=targets.quantity(unit.text) is not None,
                 marker=unit.marker,
                 lead_in=unit.lead_in,
-                speaker=tracker.speaker_for(unit),
+                speaker=speaker,
                 paragraph=unit.paragraph,
                 index_in_paragraph=index,
                 folded=folded[unit.start : unit.end],

@@ -16,11 +16,11 @@ import re
 from functools import lru_cache
 
 from . import lexicon, organizations
-from .matcher import trie_pattern
+from .matcher import fold, trie_pattern
 from .segment import Unit
 
 _PARTICLES = r"(?:van|von|de|der|den|du|da|di|la|le|el|al)"
-_TOKEN = r"[A-Z][a-z]+(?:-[a-z]+)?"
+_TOKEN = r"[A-Z][a-z]+(?:-[A-Za-z][a-z]+)?"
 _STOP_TOKENS = {
     "The",
     "This",
@@ -165,6 +165,15 @@ _STOP_TOKENS = {
 }
 
 
+_HONORIFICS = {"Mr", "Mrs", "Ms", "Dr", "Sir", "Dame", "Madam", "Prof"}
+
+
+@lru_cache(maxsize=1)
+def _title_set() -> frozenset[str]:
+    """Single-word job titles, lower-cased ("chairman", "ceo")."""
+    return frozenset(t.lower() for t in lexicon.people()["titles_en"] if " " not in t) - {"member", "board"}
+
+
 # Characters that commonly follow a two-character name, so cannot be its third character.
 _ZH_AFTER_NAME = set("在与和同等一到出主会表指强要说介提认希共率带分陪致为对就欢接调参见也还并先又指")
 
@@ -183,27 +192,31 @@ def _zh_new_scene(text: str) -> bool:
 @lru_cache(maxsize=1)
 def _patterns() -> dict[str, re.Pattern[str]]:
     people = lexicon.people()
-    verbs_en = "|".join(sorted(map(re.escape, people["verbs_en"]), key=len, reverse=True))
-    verbs_zh = "|".join(sorted(map(re.escape, people["verbs_zh"]), key=len, reverse=True))
-    surnames_zh = "|".join(sorted(map(re.escape, people["surnames_zh"]), key=len, reverse=True))
-    titles_en = "|".join(sorted(map(re.escape, people["titles_en"]), key=len, reverse=True))
-    titles_zh = "|".join(sorted(map(re.escape, people["titles_zh"]), key=len, reverse=True))
-    name = rf"{_TOKEN}(?:\s+(?:{_PARTICLES}\s+)?{_TOKEN}){{0,3}}"
+    # Word lists folded into prefix tries: one alternation per list is slow at every position.
+    verbs_en = trie_pattern(people["verbs_en"])
+    verbs_zh = trie_pattern(people["verbs_zh"])
+    surnames_zh = trie_pattern(people["surnames_zh"])
+    titles_en = trie_pattern(people["titles_en"])
+    titles_zh = trie_pattern(people["titles_zh"])
+    name = rf"(?:(?:Mr|Mrs|Ms|Dr|Prof)\.?\s+)?{_TOKEN}(?:\s+(?:{_PARTICLES}\s+)?{_TOKEN}){{0,3}}"
     return {
         "en_name_verb": re.compile(
             rf"(?P<name>{name})(?:,\s(?P<title>[^;]{{2,160}}?),)?\s+(?:also\s+|further\s+|then\s+|later\s+|[a-z]+\s+)?(?:{verbs_en})\b"
         ),
         "en_appositive": re.compile(rf"(?P<name>{name}),\s(?P<title>[^,;]{{2,160}}?)[,;]"),
         "en_verb_name": re.compile(
-            rf"\b(?:{verbs_en}|according to)\s+(?P<name>{name})(?:,\s(?P<title>[^,;]{{2,160}}?)[,.])?"
+            rf"\b(?:{verbs_en}|[Aa]ccording to)\s+(?P<name>{name})(?:,\s(?P<title>[^,;]{{2,160}}?)[,.])?"
         ),
         "en_subject": re.compile(rf"^(?:[^,]{{0,60}},\s)?(?P<name>{name})\b"),
+        "en_title_name": re.compile(
+            rf"\b(?P<title>(?i:{trie_pattern(t.lower() for t in people['titles_en'])}))\s+(?P<name>{name})"
+        ),
         "en_title_reference": re.compile(
             rf"\b(?:[Aa]ccording to\s+)?[Tt]he\s+(?:[A-Z][\w-]*\s+){{0,2}}(?:{titles_en})\b"
             rf"(?:,?\s+(?:{verbs_en}))?"
         ),
         "en_any_verb": re.compile(
-            rf"(?<![A-Za-z]){trie_pattern([*people['verbs_en'], 'according to'])}(?![A-Za-z])"
+            rf"(?<![A-Za-z]){trie_pattern([*people['verbs_en'], 'according to', 'According to'])}(?![A-Za-z])"
         ),
         "en_he_she": re.compile(r"(?<![A-Za-z])(?:[Hh]e|[Ss]he)(?![A-Za-z])"),
         "en_pronoun": re.compile(
@@ -215,8 +228,11 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         ),
         "zh_pronoun": re.compile(rf"(?:^|[，。；：“”\"])(?:他|她)(?:还|也|进一步|同时|最后)?(?:{verbs_zh})"),
         "zh_titled": re.compile(
-            rf"(?:{titles_zh})(?:、(?:{titles_zh}))*(?P<name>(?:{surnames_zh})[\u4e00-\u9fff]{{1,2}})"
+            rf"(?:{titles_zh})(?:[、兼](?:{titles_zh}))*(?P<name>(?:{surnames_zh})[\u4e00-\u9fff]{{1,2}})"
         ),
+        # "王董谈到", "宋总表示": a surname with the short form of a title stands for a known person
+        "zh_short_title": re.compile(rf"(?P<surname>{surnames_zh})(?:董|总)(?=[，,]?(?:{verbs_zh}))"),
+        "zh_verb_after": re.compile(rf"[^，。；！？]{{0,24}}?(?:{verbs_zh})"),
         "zh_any_verb": re.compile(rf"(?:{verbs_zh})"),
     }
 
@@ -261,28 +277,46 @@ class SpeakerTracker:
             [m.start() for m in _patterns()["en_any_verb"].finditer(body)] if language != "zh" else []
         )
         self._body = body
+        self._folded = fold(body) if language == "zh" else ""  # Chinese names match in Simplified
         self._introductions_read = language == "zh"
+        self._written: dict[str, str] = {}  # a Chinese name folded to Simplified -> as the release writes it
 
     def _register(self, name: str) -> str:
         tokens = name.split()
         if len(tokens) > 1:
+            # Either end may be the surname (Chung Euisun, Andrew Mackenzie): a lone mention of
+            # either resolves to the full name.
             self.full_names.setdefault(tokens[0] if tokens[0] in self._surnames_en else tokens[-1], name)
+            self.full_names.setdefault(tokens[-1], name)
+            self.full_names.setdefault(tokens[0], name)
         return name
 
     def _english_name(self, raw: str, title: str | None, speaking: bool = False) -> str:
-        tokens = raw.split()
+        words = raw.split()
+        tokens = [t for t in words if t.rstrip(".") not in _HONORIFICS]
+        if len(tokens) < len(words) and tokens[:1] in (["He"], ["She"]) and len(tokens) >= 2:
+            title = title or "Mr"  # "Mr. He Haibin": after an honorific, He is a surname
+        titled = [i for i, t in enumerate(tokens) if t.lower() in _title_set()]
+        if (
+            titled and titled[-1] < len(tokens) - 1
+        ):  # "Rio Tinto Chairman Simon Thompson": the name follows the title
+            title = " ".join(filter(None, [title, *tokens[: titled[-1] + 1]]))
+            tokens = tokens[titled[-1] + 1 :]
         leading = []
         while (
             tokens
             and tokens[0] in _STOP_TOKENS
             and not (tokens[0] in self._surnames_en and 2 <= len(tokens) <= 3)
+            and not (tokens[0] in ("He", "She") and len(tokens) >= 2 and (_titled(title) or title == "Mr"))
         ):
             leading.append(tokens.pop(0))
         if leading:  # "Chief Executive Ben van Beurden": the title stands before the name
             title = " ".join(filter(None, [title, *leading]))
         if title and _state_title().search(title):
             return ""  # "General Secretary Xi Jinping" speaks for the state, not for the organisation
-        if not tokens or any(t in _STOP_TOKENS for t in tokens if not re.fullmatch(_PARTICLES, t)):
+        surname_first = tokens[:1] == ["He"] or tokens[:1] == ["She"]  # kept above only when titled
+        rest = tokens[1:] if surname_first else tokens
+        if not tokens or any(t in _STOP_TOKENS for t in rest if not re.fullmatch(_PARTICLES, t)):
             return ""
         name = " ".join(tokens)
         if _names_an_organization(name):
@@ -294,6 +328,9 @@ class SpeakerTracker:
                 self._introductions_read = True
                 for m in _patterns()["en_appositive"].finditer(self._body):
                     if _titled(m.group("title")):
+                        self._english_name(m.group("name"), m.group("title"))
+                for m in _patterns()["en_title_name"].finditer(self._body):  # "Chairman Simon Thompson"
+                    if len(m.group("name").split()) >= 2:
                         self._english_name(m.group("name"), m.group("title"))
             return self.full_names.get(tokens[0], "")
         # Two or three capitalised words right next to a speech verb ("said Tom Fanning") name a
@@ -309,9 +346,15 @@ class SpeakerTracker:
 
     def _named_en(self, text: str, start: int = -1) -> str:
         pats = _patterns()
-        subject = pats["en_subject"].match(text)
+        introduced = pats["en_appositive"].match(text)  # "Jong-Hee Han, Vice Chairman of X, called ..."
+        subject = (
+            introduced
+            if introduced and _titled(introduced.group("title"))
+            else pats["en_subject"].match(text)
+        )
         if subject:  # the person a later "He said" points back to
-            self.subject = self._english_name(subject.group("name"), None) or self.subject
+            title = subject.group("title") if subject is introduced else None
+            self.subject = self._english_name(subject.group("name"), title) or self.subject
         if start >= 0:  # speech verbs were found in the whole body once
             i = bisect.bisect_left(self._verbs, start)
             if i == len(self._verbs) or self._verbs[i] >= start + len(text):
@@ -325,14 +368,16 @@ class SpeakerTracker:
                     return name
         return ""
 
-    def _named_zh(self, text: str) -> str:
+    def _named_zh(self, text: str, raw: str) -> str:
+        """The speaker named in ``text`` (folded to Simplified; ``raw`` is the unit as written)."""
         pats = _patterns()
         for m in pats["zh_titled"].finditer(text):  # "董事长宋鑫": a person, whatever follows
             name = m.group("name")
             if len(name) == 3 and name[2] in _ZH_AFTER_NAME:  # "宋鑫在…", "宋鑫与…": a two-character name
                 name = name[:2]
-            if name not in self._not_names_zh:
+            if name not in self._not_names_zh and name[:2] not in self._not_names_zh:
                 self.full_names.setdefault(name, name)
+                self._written.setdefault(name, raw[m.start("name") : m.start("name") + len(name)])
                 if m.start() < 12:
                     self.subject = name
         # A known person opening the sentence and a speech verb in it: "陈文健剖析了…，要求…"
@@ -340,6 +385,19 @@ class SpeakerTracker:
             if text.startswith(name) and pats["zh_any_verb"].search(text, len(name)):
                 self.subject = name
                 return name
+        # A known person, then a speech verb in the same clause: "李长庚今（18）日出席活动时表示"
+        for name in self.full_names.values():
+            at = text.find(name)
+            if at >= 0 and pats["zh_verb_after"].match(text, at + len(name)):
+                self.subject = name
+                return name
+        short = pats["zh_short_title"].search(text)
+        if short:
+            # The first person of that surname the release introduced: its protagonist, as a rule.
+            known = [n for n in self.full_names.values() if n.startswith(short.group("surname"))]
+            if known:
+                self.subject = known[0]
+                return known[0]
         for m in pats["zh_name_verb"].finditer(text):
             name = m.group("name")
             if name in self._not_names_zh or name[:2] in self._not_names_zh:
@@ -352,6 +410,7 @@ class SpeakerTracker:
                 or not before
             ):
                 self.full_names.setdefault(name, name)
+                self._written.setdefault(name, raw[m.start("name") : m.start("name") + len(name)])
                 self.subject = name
                 return name
         return ""
@@ -373,11 +432,34 @@ class SpeakerTracker:
             self.paragraph = unit.paragraph
             self.paragraph_had_speaker = False
             self.current = self.last if continues else ""
-        named = self._named_zh(unit.text) if self.language == "zh" else self._named_en(unit.text, unit.start)
+        if self.language == "zh":
+            named = self._named_zh(fold(unit.text), unit.text)
+        else:
+            named = self._named_en(unit.text, unit.start)
         if named:
             self.current = self.last = self.subject = named
-        elif (self.subject or self.last) and self._refers_back(unit.text):
+        elif (self.subject or self.last) and self._refers_back(
+            fold(unit.text) if self.language == "zh" else unit.text
+        ):
             self.current = self.last = self.subject or self.last
         if self.current:
             self.paragraph_had_speaker = True
-        return self.current
+        return self._written.get(self.current, self.current)  # as the release writes it (繁體 stays)
+
+
+_QUOTED = re.compile(r'^\s*[“"「『].*[”"」』][。.]?\s*$', re.S)
+
+
+def attribute_quotes(units: list[Unit], speakers: list[str]) -> list[str]:
+    """A quotation nobody is named for yet belongs to the speaker named right after it in the same
+    paragraph ("“We will ...” Chairman Song Xin said in an interview.")."""
+    out = list(speakers)
+    for i in range(len(units) - 2, -1, -1):
+        if (
+            not out[i]
+            and out[i + 1]
+            and units[i + 1].paragraph == units[i].paragraph
+            and _QUOTED.match(units[i].text)
+        ):
+            out[i] = out[i + 1]
+    return out

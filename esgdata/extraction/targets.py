@@ -34,23 +34,53 @@ _EN_NOT_TARGET = re.compile(
 _ZH_YEAR = re.compile(rf"({_YEAR})\s*年")
 _ZH_NOT_TARGET_BEFORE = re.compile(r"(?:较|比|相比|对比|自|从|截至|截止|同比|相较)(?:于)?\s*$")
 _ZH_NOT_TARGET_AFTER = re.compile(
-    r"^\s*(?:\d{1,2}\s*月|以来|起|相比|水平|基础上|同期|的基础|印发|发布|出台|召开|举行|启动|开展的)"
+    r"^\s*(?:\d{1,2}\s*月|以来|起|相比|水平|基础上|同期|的基础|印发|发布|出台|召开|举行|启动|开展的|代"
+    r"|度(?:工作会议|报告|會議|工作會議|報告|会议|环境|環境|社会|社會|可持续|可持續|ESG))"
 )
+_ZH_FORMER = re.compile(r"原(?:先|定|訂|订|计划|計劃|本)")
+_ZH_MOVED = re.compile(rf"(?:提早|提前|延后|延後|推迟|推遲)(?:至|到){_YEAR}")
 _ZH_RANGE = re.compile(rf"({_YEAR})\s*(?:年)?\s*(?:-|—|–|至|到|~)\s*({_YEAR})\s*年")
 
-_QUANTITY = re.compile(
+# A quantity is a number with its unit: digits (most), a number word, or Chinese numerals. Each
+# form is searched only when the text has its first character, which keeps the search cheap.
+_QUANTITY_DIGITS = re.compile(
     r"\d[\d,.]*\s*(?:%|percent|per cent|percentage points?|个百分点|％|成)"
     r"|\d[\d,.]*\s*(?:million|billion|trillion|thousand)?\s*(?:kW|MW|GW|TW|kWh|MWh|GWh|TWh|tonnes?|"
     r"tons?|bcm|cubic met(?:er|re)s?|yuan|dollars|euros|stations|units|vehicles|projects|bases|locations|"
     r"hectares|mu|"
     r"km|kilomet(?:er|re)s)\b"
-    r"|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty|fifty|hundred)\s+"
-    r"(?:locations|bases|stations|projects|plants|centres|centers|major businesses)\b"
     r"|\d[\d,.]*\s*(?:万|亿)?\s*(?:千瓦|瓦|吨|元|立方米|个|座|家|项|辆|户|人|亩|公里|倍)"
-    r"|(?<![\d年])\d{1,2}\s*年(?!\d)"
-    r"|(?:[二三四五六七八九十百千万亿]|[一二三四五六七八九十]{2,})[一二三四五六七八九十百千万亿]*\s*(?:个|座|家|项|倍)",
+    r"|(?<![\d年])\d{1,2}\s*年(?!\d)",
     re.IGNORECASE,
 )
+_NUMBER_WORDS = frozenset(
+    {
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "twenty",
+        "thirty",
+        "fifty",
+        "hundred",
+    }
+)
+_QUANTITY_WORDS = re.compile(
+    rf"\b(?:{'|'.join(sorted(_NUMBER_WORDS))})\s+"
+    r"(?:locations|bases|stations|projects|plants|centres|centers|major businesses)\b",
+    re.IGNORECASE,
+)
+_ZH_NUMERAL = re.compile(r"[一二三四五六七八九十百千万亿]")
+_QUANTITY_ZH = re.compile(
+    r"(?:[二三四五六七八九十百千万亿]|[一二三四五六七八九十]{2,})[一二三四五六七八九十百千万亿]*\s*(?:个|座|家|项|倍)"
+)
+_DIGIT = re.compile(r"\d")
 
 
 def _keep(year: int, release_year: int | None) -> bool:
@@ -75,6 +105,10 @@ def target_years(text: str, language: str, release_year: int | None) -> list[int
                 continue
             if _ZH_NOT_TARGET_AFTER.match(text[m.end() : m.end() + 6]):
                 continue
+            if text.rfind("《", 0, m.start()) > text.rfind("》", 0, m.start()):
+                continue  # a year in a document's title (《2020年度报告》) dates the document
+            if _ZH_FORMER.search(text[max(0, m.start() - 6) : m.start()]) and _ZH_MOVED.search(text, m.end()):
+                continue  # 原定2050年…提早至2040年: the old deadline, replaced by the new one
             found.append((m.start(), int(m[1])))
         # "FINE 2030行动" names its year without 年
         found += [
@@ -105,4 +139,14 @@ def target_years(text: str, language: str, release_year: int | None) -> list[int
 
 def quantity(text: str) -> re.Match[str] | None:
     """The first measurable quantity in ``text`` (a percentage, an amount with its unit)."""
-    return _QUANTITY.search(text)
+    if _DIGIT.search(text):
+        found = _QUANTITY_DIGITS.search(text)
+        if found:
+            return found
+    if _ZH_NUMERAL.search(text):
+        found = _QUANTITY_ZH.search(text)
+        if found:
+            return found
+    if not _NUMBER_WORDS.isdisjoint(text.lower().split()):
+        return _QUANTITY_WORDS.search(text)
+    return None
