@@ -48,7 +48,7 @@ class IngestReport:
         self.restored += outcome.restored
 
     def reviews_line(self) -> str:
-        """"2 reviews now stale, 1 orphaned": what people must look at again ("" when nothing)."""
+        """ "2 reviews now stale, 1 orphaned": what people must look at again ("" when nothing)."""
         parts = [
             f"{self.stale} review{'s' if self.stale != 1 else ''} now stale" if self.stale else "",
             f"{self.orphaned} orphaned" if self.orphaned else "",

@@ -108,7 +108,7 @@ def switch(engine: Engine, user: User | None, language: str, name: str | None) -
     re-extract every release of that language; reviews carry over. Returns releases re-extracted."""
     person = require(user, "admin", engine)
     store.activate_model(engine, language, name, person.name)
-    return ingest.reextract(engine, language)
+    return ingest.reextract(engine, person, language)
 
 
 def missed_candidates(engine: Engine, source_file: str) -> list[dict[str, Any]]:

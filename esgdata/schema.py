@@ -52,7 +52,9 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
 
     def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
         if dialect.name == "sqlite":
-            return dialect.type_descriptor(sqlite.DATETIME(storage_format=self._SQLITE_FORMAT))
+            return dialect.type_descriptor(
+                sqlite.DATETIME(storage_format=self._SQLITE_FORMAT)  # type: ignore[no-untyped-call]
+            )
         return dialect.type_descriptor(DateTime(timezone=True))
 
     def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
@@ -187,6 +189,7 @@ def audit_row_hash(prev_hash: str, row: Any) -> str:
     at = at.replace(tzinfo=dt.UTC) if at.tzinfo is None else at.astimezone(dt.UTC)
     content = [prev_hash, at.isoformat(timespec="microseconds")] + [str(row[k]) for k in AUDIT_HASHED[1:]]
     return hashlib.sha256(json.dumps(content, ensure_ascii=False).encode("utf-8")).hexdigest()
+
 
 # Sentences a release reports as done: the evidence threads link to as delivery.
 achievements = Table(

@@ -128,6 +128,12 @@ def connect(url: str | None = None, *, owner_url: str | None = None) -> Engine:
     return engine
 
 
+def schema_version(engine: Engine) -> int:
+    """The schema version the store is at."""
+    with engine.connect() as conn:
+        return schema.current_version(conn)
+
+
 def upgrade_as_owner(engine: Engine, owner_url: str) -> int:
     """Bring the schema up to date as the owner role, then grant ``engine``'s role its rights."""
     owner = _engine(owner_url, "ESGDATA_DB_OWNER_URL")
@@ -331,7 +337,9 @@ class ReviewMoves:
             )
             start = body.find(words)
             if start >= 0:
-                self.conn.execute(update(com).where(com.c.id == cid).values(start=start, end=start + len(words)))
+                self.conn.execute(
+                    update(com).where(com.c.id == cid).values(start=start, end=start + len(words))
+                )
                 if was_stale:
                     self.conn.execute(update(rev).where(rev.c.commitment_id == cid).values(stale=False))
                     self.restored += 1
@@ -363,7 +371,9 @@ class ReviewMoves:
         )
         for review in rev(select(reviews).where(reviews.c.commitment_id.in_(gone))).mappings().all():
             candidates = [
-                (similarity.overlap(review["reviewed_text"], f["text"]), f) for f in fresh if f["id"] not in taken
+                (similarity.overlap(review["reviewed_text"], f["text"]), f)
+                for f in fresh
+                if f["id"] not in taken
             ]
             score, best = max(candidates, key=lambda c: c[0], default=(0.0, None))
             if best is None or score < STALE_OVERLAP:
@@ -576,7 +586,9 @@ def _lock_chain(conn: Connection) -> None:
     else:
         # SQLite has one writer at a time: a write statement takes that lock (pysqlite opens the
         # transaction before it), so the head read next cannot move until the commit.
-        conn.execute(update(schema.meta).where(schema.meta.c.key == "audit_head").values(value=schema.meta.c.value))
+        conn.execute(
+            update(schema.meta).where(schema.meta.c.key == "audit_head").values(value=schema.meta.c.value)
+        )
 
 
 def _audit(
@@ -605,12 +617,22 @@ def _audit(
             "new_value": new,
         }
         digest = schema.audit_row_hash(prev, row)
-        inserted = conn.execute(log.insert().values(**row, prev_hash=prev, row_hash=digest)).inserted_primary_key
+        inserted = conn.execute(
+            log.insert().values(**row, prev_hash=prev, row_hash=digest)
+        ).inserted_primary_key
         assert inserted is not None
         last_id, prev = int(inserted[0]), digest
     # The head names the newest row, so rows cut off the end of the log are missed too.
     if conn.execute(update(schema.meta).where(head).values(value=f"{last_id}:{prev}")).rowcount == 0:
         conn.execute(schema.meta.insert().values(key="audit_head", value=f"{last_id}:{prev}"))
+
+
+def note(
+    engine: Engine, actor: str, action: str, target: str, changes: Iterable[tuple[str, str, str]] = ()
+) -> None:
+    """Audit an act that writes nothing of its own to the store (a rebuild of derived rows)."""
+    with engine.begin() as conn:
+        _audit(conn, actor, action, target, changes)
 
 
 @dataclass(frozen=True)
@@ -640,7 +662,8 @@ def verify_audit(engine: Engine) -> AuditCheck:
                 return AuditCheck(
                     rows,
                     row["id"],
-                    f"row {row['id']} does not follow the row before it: a row {where} was deleted or changed",
+                    f"row {row['id']} does not follow the row before it: "
+                    f"a row {where} was deleted or changed",
                 )
             if schema.audit_row_hash(prev, row) != row["row_hash"]:
                 return AuditCheck(rows, row["id"], f"row {row['id']} was changed after it was written")
@@ -650,7 +673,8 @@ def verify_audit(engine: Engine) -> AuditCheck:
         return AuditCheck(
             rows,
             prev_id or None,
-            f"the log ends at row {prev_id} but its last entry was row {head_id}: rows at the end were deleted",
+            f"the log ends at row {prev_id} but its last entry was row {head_id}: "
+            "rows at the end were deleted",
         )
     return AuditCheck(rows)
 
@@ -1040,7 +1064,13 @@ def record_thread_decision(engine: Engine, commitment_id: str, anchor_id: str | 
             )
         )
         action = "thread_merge" if anchor_id else "thread_split"
-        _audit(conn, actor, action, commitment_id, [("thread", str(old[0] or "") if old else "", anchor_id or "")])
+        _audit(
+            conn,
+            actor,
+            action,
+            commitment_id,
+            [("thread", str(old[0] or "") if old else "", anchor_id or "")],
+        )
 
 
 def record_delivery_decision(
@@ -1203,7 +1233,9 @@ def end_session(engine: Engine, id_hash: str) -> bool:
     """End a session for every process (sign-out, audited); False if it had ended already."""
     s = schema.sessions
     with engine.begin() as conn:
-        row = conn.execute(select(s.c.user_name).where(s.c.id_hash == id_hash, s.c.ended_at.is_(None))).first()
+        row = conn.execute(
+            select(s.c.user_name).where(s.c.id_hash == id_hash, s.c.ended_at.is_(None))
+        ).first()
         if row is None:
             return False
         conn.execute(update(s).where(s.c.id_hash == id_hash).values(ended_at=dt.datetime.now(dt.UTC)))

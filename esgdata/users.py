@@ -126,7 +126,9 @@ def set_disabled(engine: Engine, user: User | None, name: str, disabled: bool) -
     admin = require(user, "admin", engine)
     if disabled:
         _keep_an_admin(engine, name)
-    store.update_user(engine, name, admin.name, "user_disable" if disabled else "user_enable", disabled=disabled)
+    store.update_user(
+        engine, name, admin.name, "user_disable" if disabled else "user_enable", disabled=disabled
+    )
 
 
 def set_password(engine: Engine, user: User | None, name: str, password: str) -> None:

@@ -452,6 +452,21 @@ def rebuild(engine: Engine, organizations: Iterable[str] | None = None) -> int:
     return len(built[0])
 
 
+def regroup(engine: Engine, user: User | None, organizations: Iterable[str] | None = None) -> int:
+    """A reviewer or admin regroups threads by hand (ingest does it for what it touched); audited."""
+    person = require(user, "reviewer", engine)
+    wanted = sorted(organizations) if organizations is not None else []
+    n = rebuild(engine, wanted or None)
+    store.note(
+        engine,
+        person.name,
+        "threads rebuilt",
+        "; ".join(wanted) or "every organisation",
+        [("threads", "", str(n))],
+    )
+    return n
+
+
 def _organization_of(engine: Engine, commitment_id: str) -> str:
     row = store.get_commitment(engine, commitment_id)
     if row is None:
