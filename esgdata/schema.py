@@ -389,6 +389,7 @@ def _v6(conn: Connection) -> None:
             conn.execute(text(f"ALTER TABLE audit_log ADD COLUMN {column} {ddl} NOT NULL DEFAULT ''"))
     if postgres:
         conn.execute(text("ALTER TABLE audit_log ALTER COLUMN actor TYPE VARCHAR(128)"))
+        conn.execute(text("DROP TRIGGER IF EXISTS audit_log_no_truncate ON audit_log"))
         conn.execute(
             text(
                 "CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log "

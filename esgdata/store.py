@@ -343,11 +343,11 @@ class ReviewMoves:
                 if was_stale:
                     self.conn.execute(update(rev).where(rev.c.commitment_id == cid).values(stale=False))
                     self.restored += 1
-                    self._note("review restored", cid, "", words)
+                    self._note("restored", cid, "", words)
             elif not was_stale:
                 self.conn.execute(update(rev).where(rev.c.commitment_id == cid).values(stale=True))
                 self.stale += 1
-                self._note("review stale", cid, words, "")
+                self._note("stale", cid, words, "")
 
     def carry(self, gone: set[str], fresh: list[dict[str, Any]]) -> None:
         """Reviews of commitments whose words changed move to the closest new wording."""
@@ -360,10 +360,10 @@ class ReviewMoves:
             if words == review["reviewed_text"]:
                 rev(update(reviews).where(reviews.c.commitment_id == cid).values(stale=False))
                 self.restored += 1
-                self._note("review restored", cid, "", words)
+                self._note("restored", cid, "", words)
             else:
                 self.stale += 1
-                self._note("review stale", cid, review["reviewed_text"], words)
+                self._note("stale", cid, review["reviewed_text"], words)
         if not gone:
             return
         taken = set(
@@ -378,7 +378,7 @@ class ReviewMoves:
             score, best = max(candidates, key=lambda c: c[0], default=(0.0, None))
             if best is None or score < STALE_OVERLAP:
                 self.orphaned += 1
-                self._note("review orphaned", review["commitment_id"], review["reviewed_text"], "")
+                self._note("orphaned", review["commitment_id"], review["reviewed_text"], "")
                 continue
             taken.add(best["id"])
             back = best["text"] == review["reviewed_text"]  # the words it approved, again
@@ -389,10 +389,10 @@ class ReviewMoves:
             )
             if back:
                 self.restored += 1
-                self._note("review restored", best["id"], "", best["text"])
+                self._note("restored", best["id"], "", best["text"])
             else:
                 self.stale += 1
-                self._note("review stale", best["id"], review["reviewed_text"], best["text"])
+                self._note("stale", best["id"], review["reviewed_text"], best["text"])
 
 
 def _version() -> str:

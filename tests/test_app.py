@@ -167,7 +167,7 @@ def _store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, extractions: list[Ex
     monkeypatch.setenv("ESGDATA_DB_URL", url)
     engine = store.connect(url)
     for x in extractions:
-        store.save(engine, x)
+        store.save(engine, x, "test")
     return engine
 
 
@@ -631,7 +631,7 @@ def _select_row_with(at: AppTest, filters: query.Filters, position: int) -> AppT
 def test_the_review_status_filter_appears_once_someone_reviewed(made: Engine) -> None:
     at = app("commitments").run()
     assert not [m for m in at.multiselect if m.key == "f_status"]  # nothing reviewed: no filter
-    users.add_user(made, "rita", "a long enough password", "reviewer", actor="test")
+    users.add_user(made, users.operator(), "rita", "a long enough password", "reviewer")
     rita = users.authenticate(made, "rita", "a long enough password")
     cid = next(c.id for c in EXTRACTIONS[0].commitments if c.text == SAFETY)
     review.review(made, rita, cid, status="rejected", expected_version=0, comment="a <b>past</b> event")
@@ -642,7 +642,7 @@ def test_the_review_status_filter_appears_once_someone_reviewed(made: Engine) ->
 
 
 def test_a_reviewed_correction_shows_in_the_table(made: Engine) -> None:
-    users.add_user(made, "rita", "a long enough password", "reviewer", actor="test")
+    users.add_user(made, users.operator(), "rita", "a long enough password", "reviewer")
     rita = users.authenticate(made, "rita", "a long enough password")
     cid = next(c.id for c in EXTRACTIONS[2].commitments)
     review.review(made, rita, cid, status="accepted", expected_version=0, themes=["governance"])

@@ -50,7 +50,7 @@ def made(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Engine:
     """The hand-made store of test_app (six commitments) with two reviewers and a viewer."""
     engine = _store(tmp_path, monkeypatch, EXTRACTIONS)
     for name, role in (("rita", "reviewer"), ("tom", "reviewer"), ("vic", "viewer")):
-        users.add_user(engine, name, PASSWORD, role, actor="test")
+        users.add_user(engine, users.operator(), name, PASSWORD, role)
     return engine
 
 
@@ -169,7 +169,7 @@ def test_a_viewer_cannot_review_no_controls_and_the_data_layer_refuses_anyway(ma
 def test_a_reviewer_demoted_mid_session_is_refused_by_the_data_layer(made: Engine) -> None:
     at = signed_in("rita")
     cid = shown_id(at)
-    users.set_role(made, "rita", "viewer", actor="test")
+    users.set_role(made, users.operator(), "rita", "viewer")
     at = at.button(key="rv_accept").click().run()  # the button drawn while rita was a reviewer
     assert "may not review" in " ".join(i.value for i in at.info)
     assert "this needs a reviewer" in at.error[0].value
@@ -278,7 +278,7 @@ def test_accepting_what_is_shown_is_no_correction_whatever_order_the_themes_came
           "years": [2030], "confidence": 0.1, "cue": "will"}],
     )  # fmt: skip
     engine = _store(tmp_path, monkeypatch, [*EXTRACTIONS, unordered])
-    users.add_user(engine, "rita", PASSWORD, "reviewer", actor="test")
+    users.add_user(engine, users.operator(), "rita", PASSWORD, "reviewer")
     at = signed_in("rita")
     cid = unordered.commitments[0].id
     assert shown_id(at) == cid and store.get_commitment(engine, cid)["themes"] == "water;climate"
@@ -314,6 +314,7 @@ def test_the_queue_puts_stale_then_unreviewed_lowest_confidence_first_then_follo
             release=dataclasses.replace(again.release, content_hash="reworded"),
             commitments=(dataclasses.replace(again.commitments[0], id=STALE_ID), again.commitments[1]),
         ),
+        "test",
     )
     assert store.get_review(made, STALE_ID)["stale"]
     at = signed_in("rita")

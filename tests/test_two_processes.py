@@ -90,8 +90,8 @@ def pg_store(tmp_path: Path) -> Iterator[str]:
         skip_or_fail(f"{CHROMIUM} is not installed (apt-get install -y chromium)")
     _reset_postgres(PG_URL)
     engine = store.connect(PG_URL)
-    ingest.ingest(engine, [SEED], max_bytes=10**7)
-    users.add_user(engine, "rita", PASSWORD, "reviewer", actor="test")
+    ingest.ingest(engine, users.operator(), [SEED], max_bytes=10**7)
+    users.add_user(engine, users.operator(), "rita", PASSWORD, "reviewer")
     engine.dispose()
     yield PG_URL
     _reset_postgres(PG_URL)
