@@ -518,10 +518,34 @@ def test_download_bytes_are_the_export_functions_output_for_the_same_filters(mad
 
 # ---------------------------------------------------------------- upload
 
+UPLOAD_PASSWORD = "a long enough password"
+
+
+def uploader(engine: Engine, role: str = "reviewer", name: str = "uma") -> AppTest:
+    """The Sources page with ``name`` (a new account with ``role``) signed in."""
+    if store.get_user(engine, name) is None:
+        users.add_user(engine, users.operator(), name, UPLOAD_PASSWORD, role)
+    at = app("sources").run()
+    at.text_input(key="auth_name").input(name)
+    at.text_input(key="auth_password").input(UPLOAD_PASSWORD)
+    return at.button(key="auth_submit").click().run()
+
+
+@pytest.mark.parametrize("role", [None, "viewer"])
+def test_a_visitor_or_a_viewer_is_told_uploading_needs_a_reviewer(made: Engine, role: str | None) -> None:
+    at = uploader(made, role) if role else app("sources").run()
+    assert not at.exception
+    assert not [w for w in at.get("file_uploader") if getattr(w, "key", None) == "up_files"]
+    assert "up_submit" not in {str(b.key) for b in at.button}
+    note = " ".join(i.value for i in at.info)
+    assert "needs a **reviewer** or **admin** account" in note
+    if role:
+        assert "a viewer" in note
+
 
 def test_a_bad_upload_shows_its_error_and_leaves_the_store_unchanged(made: Engine) -> None:
+    at = uploader(made)
     before = store.revision(made), store.counts(made)
-    at = app("sources").run()
     at.file_uploader(key="up_files").set_value(
         [
             ("broken.pdf", b"%PDF-1.4 this is not really a pdf", "application/pdf"),
@@ -540,7 +564,7 @@ def test_an_upload_is_ingested_and_shows_up_at_once(made: Engine, tmp_path: Path
         "Sinopec Pledges Hydrogen\n\nSource: Wire     Date: 2024-06-01\n\n"
         "Sinopec will build 1,000 hydrogen refuelling stations by 2030.\n"
     )
-    at = app("sources").run()
+    at = uploader(made)
     at.file_uploader(key="up_files").set_value(("../../sinopec.txt", release.encode("utf-8"), "text/plain"))
     at.button(key="up_submit").click().run()
     assert not at.exception
@@ -555,7 +579,7 @@ def test_the_upload_page_states_the_size_limit_and_formats(
     made: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("ESGDATA_MAX_FILE_MB", "3")
-    at = app("sources").run()
+    at = uploader(made)
     assert "up to **3 MB**" in all_text(at)
     assert set(at.file_uploader(key="up_files").allowed_type) >= {".txt", ".md", ".html", ".pdf", ".docx"}
 
@@ -564,7 +588,7 @@ def test_a_file_over_the_size_limit_is_refused_with_its_name(
     made: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("ESGDATA_MAX_FILE_MB", "0.001")
-    at = app("sources").run()
+    at = uploader(made)
     at.file_uploader(key="up_files").set_value(("big.txt", b"x" * 5000, "text/plain"))
     at.button(key="up_submit").click().run()
     assert any("big\\.txt" in e.value and "limit" in e.value for e in at.error)

@@ -3,6 +3,8 @@ the store and on the downloaded CSV, the queue order, bulk accept, conflicts, es
 
 from __future__ import annotations
 
+import re
+
 import csv
 import dataclasses
 import io
@@ -367,7 +369,7 @@ def test_a_conflict_shows_what_the_other_reviewer_saved_and_overwrites_nothing(m
     assert not at.exception
     message = at.error[0].value.replace("\\", "")
     assert message.startswith("Not saved, nothing was overwritten: tom saved this commitment at")
-    assert "as 'rejected'" in message and "the comment 'a past event'" in message
+    assert "UTC as 'rejected'" in message and "the comment 'a past event'" in message
     saved = store.get_review(made, cid)
     assert (saved["status"], saved["reviewed_by"], saved["comment"], saved["version"]) == (
         "rejected",
@@ -376,13 +378,44 @@ def test_a_conflict_shows_what_the_other_reviewer_saved_and_overwrites_nothing(m
         1,
     )
     assert [a["actor"] for a in store.audit_rows(made, cid)] == ["tom", "tom"]  # status and comment
-    # The page stays on that commitment and shows what is stored now.
+    # The page stays on that commitment and shows what is stored now, and rita's unsaved comment
+    # stays where she typed it, beside what tom saved.
     assert shown_id(at) == cid
     text = all_text(at).replace("\\", "")
     assert "Review status **rejected**" in text and "last saved by tom" in text
-    assert at.text_input(key="rv_comment").value == "a past event"
+    assert "Saved meanwhile by tom" in text and "Comment: a past event" in text
+    assert "Your values, not saved" in text
+    assert at.text_input(key="rv_comment").value == "fine by me"
     at = at.button(key="rv_accept").click().run()  # having seen it, rita may decide again
-    assert store.get_review(made, cid)["status"] == "accepted"
+    saved = store.get_review(made, cid)
+    assert (saved["status"], saved["comment"]) == ("accepted", "fine by me")
+    assert "Saved meanwhile by tom" not in all_text(at).replace("\\", "")
+
+
+def test_a_conflict_keeps_the_unsaved_correction_in_the_form_with_theme_names(made: Engine) -> None:
+    at = signed_in("rita")
+    cid = shown_id(at)
+    tom_themes = ["governance", "risk_compliance"]
+    review.review(made, person(made, "tom"), cid, status="accepted", expected_version=0, themes=tom_themes)
+    extracted = store.get_commitment(made, cid)["themes"].split(";")
+    mine = next(t for t in ("water", "party", "rural") if t not in extracted)
+    at.multiselect(key="rv_themes").set_value([mine])
+    at.text_input(key="rv_years").input("2045")
+    at.text_area(key="rv_fix_comment").input("another theme")
+    at = at.button(key="rv_fix_submit").click().run()
+    assert not at.exception
+    message = at.error[0].value.replace("\\", "")
+    assert "themes Governance, Risk" in message and "governance;" not in message  # names, not ids
+    # Her edits are still in the form; tom's values (theme names) are beside it.
+    assert at.multiselect(key="rv_themes").value == [mine]
+    assert at.text_input(key="rv_years").value == "2045"
+    assert at.text_area(key="rv_fix_comment").value == "another theme"
+    theirs = next(m.value for m in at.markdown if m.value.startswith("kind:") and "Governance" in m.value)
+    assert "risk_compliance" not in theirs
+    assert store.get_review(made, cid)["themes"] == "governance;risk_compliance"
+    at = at.button(key="rv_fix_submit").click().run()  # she saves hers, knowingly
+    saved = store.get_review(made, cid)
+    assert (saved["themes"], saved["target_years"], saved["reviewed_by"]) == (mine, "2045", "rita")
 
 
 def test_a_hostile_comment_is_stored_as_typed_and_always_shown_escaped(made: Engine) -> None:
@@ -480,7 +513,7 @@ def test_the_audit_log_is_listed_filtered_by_commitment_or_user_and_downloaded(m
     about_rita = [r for r in store.audit_rows(made) if "rita" in (r["actor"], r["target"])]
     assert len(table) == len(about_rita) == 2  # her account being made, and her review
     assert set(zip(table["actor"], table["action"], strict=True)) == {
-        ("test", "user_add"),
+        (users.operator().name, "user_add"),
         ("rita", "review"),
     }
     assert at.download_button(key="rv_audit_csv").label == "Download audit_log.csv"
@@ -496,8 +529,10 @@ def test_filters_matching_nothing_say_so_and_still_show_the_audit_log(made: Engi
     assert any("Nothing in view is waiting for review" in s.value for s in at.success)
     at = _tab(at, review_page.TAB_KEY, "Audit log")
     table = at.dataframe[0].value
-    assert (table["target"][0], table["field"][0], table["new_value"][0]) == (ID[PEAK], "status", "accepted")
-    assert len(table["at"][0]) == len("2024-01-01 12:00:00")  # to the second
+    assert (table["action"][0], table["actor"][0]) == ("sign in", "rita")  # newest first
+    reviewed = table[table["action"] == "review"].iloc[0]
+    assert (reviewed["target"], reviewed["field"], reviewed["new_value"]) == (ID[PEAK], "status", "accepted")
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC", reviewed["at"])  # to the second, zone shown
 
 
 # ---------------------------------------------------------------- the rest of the dashboard
