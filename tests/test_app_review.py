@@ -3,11 +3,10 @@ the store and on the downloaded CSV, the queue order, bulk accept, conflicts, es
 
 from __future__ import annotations
 
-import re
-
 import csv
 import dataclasses
 import io
+import re
 from pathlib import Path
 from typing import Any
 
