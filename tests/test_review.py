@@ -154,7 +154,7 @@ def test_the_audit_log_refuses_edits_and_deletions_even_in_sql(seeded, statement
     before = store.audit_rows(seeded)
     # The triggers refuse it (SQLite, PostgreSQL's owner); the app's own role may not even try.
     with (
-        pytest.raises(Exception, match="append-only|permission denied for table audit_log"),
+        pytest.raises(Exception, match=r"append-only|permission denied for table audit_log"),
         seeded.begin() as conn,
     ):
         conn.execute(text(statement))
