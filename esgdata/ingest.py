@@ -227,6 +227,7 @@ def ingest(
             else:
                 report.count(outcome)
                 if outcome.status != "unchanged":
+                    touched |= outcome.before  # a commitment may have changed organisation
                     touched.add(result.release.organization)
                     touched.update(c.organization for c in result.commitments)
         if progress:
@@ -331,7 +332,7 @@ def ingest_page(
         return PageOutcome("failed", name, reason=exc.reason)
     except Exception as exc:  # a reader library or the database failing on one page stops nothing
         return PageOutcome("failed", name, reason=f"could not be processed ({type(exc).__name__}: {exc})")
-    touched = frozenset({x.release.organization, *(c.organization for c in x.commitments)})
+    touched = frozenset({x.release.organization, *(c.organization for c in x.commitments), *outcome.before})
     return PageOutcome(outcome.status, name, digest, organizations=touched, saved=outcome)
 
 
@@ -369,8 +370,9 @@ def reextract(engine: Engine, user: User | None, language: str) -> int:
             continue
         release = store.stored_release(store.release_body(engine, row["source_file"]))
         x = extract(release, weights)
-        if store.save(engine, x, admin.name).status != "unchanged":
-            touched.update({release.organization, *(c.organization for c in x.commitments)})
+        outcome = store.save(engine, x, admin.name)
+        if outcome.status != "unchanged":
+            touched.update({release.organization, *(c.organization for c in x.commitments), *outcome.before})
         done += 1
     if touched:
         threads.rebuild(engine, touched)

@@ -68,6 +68,8 @@ class SaveOutcome:
     stale: int = 0  # reviews moved to a new wording, to be looked at again
     orphaned: int = 0  # reviews whose words are gone with no close new wording
     restored: int = 0  # reviews whose words came back as they were reviewed: no longer stale
+    # organisations the release and its commitments had before: their threads are regrouped too
+    before: frozenset[str] = frozenset()
 
 
 def default_url() -> str:
@@ -234,13 +236,16 @@ def save(engine: Engine, x: Extraction, actor: str) -> SaveOutcome:
     com = schema.commitments
     with engine.begin() as conn:
         row = conn.execute(
-            select(rel.c.id, rel.c.content_hash, rel.c.extractor_version).where(
+            select(rel.c.id, rel.c.content_hash, rel.c.extractor_version, rel.c.organization).where(
                 rel.c.source_file == r.source_file
             )
         ).first()
         if row and row.content_hash == r.content_hash and row.extractor_version == version:
             return SaveOutcome("unchanged", len(x.commitments))
+        before: set[str] = set()
         if row:
+            had = select(com.c.organization).where(com.c.release_id == row.id).distinct()
+            before = {row.organization, *conn.execute(had).scalars()}
             release_id = row.id
             conn.execute(update(rel).where(rel.c.id == release_id).values(**values))
             status = "updated"
@@ -308,7 +313,9 @@ def save(engine: Engine, x: Extraction, actor: str) -> SaveOutcome:
                 ],
             )
         _bump_revision(conn)
-    return SaveOutcome(status, len(x.commitments), moves.stale, moves.orphaned, moves.restored)
+    return SaveOutcome(
+        status, len(x.commitments), moves.stale, moves.orphaned, moves.restored, frozenset(before)
+    )
 
 
 STALE_OVERLAP = 0.5  # a reworded commitment keeps its review (marked stale) at this word overlap
@@ -979,15 +986,17 @@ def achievement_rows(engine: Engine, organizations: Iterable[str] | None = None)
 
 def replace_threads(
     engine: Engine,
-    organization: str,
+    organizations: Iterable[str],
     threads: list[dict[str, Any]],
     members: list[dict[str, Any]],
     deliveries: list[dict[str, Any]],
 ) -> None:
-    """Replace one organisation's threads, memberships and delivery links in one transaction."""
+    """Replace these organisations' threads, memberships and delivery links in one transaction
+    (all removed before any is written: a statement may have moved from one organisation to another)."""
+    wanted = list(organizations)
     with engine.begin() as conn:
         for table in (schema.threads, schema.thread_members, schema.deliveries):
-            conn.execute(table.delete().where(table.c.organization == organization))
+            conn.execute(table.delete().where(table.c.organization.in_(wanted)))
         for table, rows in (
             (schema.threads, threads),
             (schema.thread_members, members),

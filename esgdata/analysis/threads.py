@@ -447,8 +447,7 @@ def rebuild(engine: Engine, organizations: Iterable[str] | None = None) -> int:
         store.thread_decisions(engine),
         store.delivery_decisions(engine),
     )
-    for org in wanted:
-        store.replace_threads(engine, org, *([r for r in part if r["organization"] == org] for part in built))
+    store.replace_threads(engine, wanted, *built)
     return len(built[0])
 
 
