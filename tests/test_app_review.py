@@ -7,6 +7,7 @@ import csv
 import dataclasses
 import io
 import re
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -606,3 +607,61 @@ def test_audit_view_narrows_by_commitment_prefix_or_user_and_keeps_the_log_order
     assert [r["id"] for r in query.audit_view(rows, commitment=" ab ")] == [2, 3]
     assert [r["id"] for r in query.audit_view(rows, user="rita")] == [1, 2]  # by her, and about her
     assert [r["id"] for r in query.audit_view(rows, commitment="ab", user="tom")] == [3]
+
+
+# ---------------------------------------------------------------- stale and orphaned reviews, the chain
+
+
+def _reread_peak_reworded_without_safety(engine: Engine) -> None:
+    """The CECEP release read again: the peak commitment reworded, the safety sentence gone."""
+    items = [
+        {"text": PEAK_REWORDED, "kind": "target", "themes": ["climate"], "pillars": ["E"],
+         "years": [2025], "confidence": 0.9, "cue": "will"},
+    ]  # fmt: skip
+    again = _release(
+        "cecep-2021.txt", "CECEP sets its carbon plan", "2021-03-01", "en", "CECEP",
+        ["CECEP met in Beijing.", PEAK_REWORDED], items,
+    )  # fmt: skip
+    release = dataclasses.replace(again.release, content_hash="reworded")
+    commitments = (dataclasses.replace(again.commitments[0], id=STALE_ID),)
+    assert store.save(engine, dataclasses.replace(again, release=release, commitments=commitments), "test")
+
+
+def test_a_stale_item_shows_both_wordings_with_the_difference_marked_and_the_approved_values(
+    made: Engine,
+) -> None:
+    rita = person(made, "rita")
+    review.review(made, rita, ID[PEAK], status="accepted", expected_version=0, themes=["climate", "energy"])
+    review.review(made, rita, ID[SAFETY], status="rejected", expected_version=0)
+    _reread_peak_reworded_without_safety(made)
+    at = signed_in("rita")
+    assert not at.exception
+    assert shown_id(at) == STALE_ID
+    marked = [m.value for m in at.markdown if m.proto.allow_html and "esg-diff" in m.value]
+    old, new = (next(v for v in marked if f"esg-diff-{side}" in v) for side in ("old", "new"))
+    assert "carbon emissions by 2025." in old and "<del" not in old and "<ins" not in old  # nothing removed
+    assert '<ins class="esg-added"' in new and "> its</ins>" in new
+    text = all_text(at).replace("\\", "")
+    assert "Reviewed wording" in text and "Current wording" in text
+    approved = next(m.value for m in at.markdown if m.value.startswith("**Values approved"))
+    assert "Climate" in approved and "Energy" in approved and "target years: 2025" in approved
+    # Counted where people look, with the orphaned review listed.
+    warning = " ".join(w.value for w in at.warning)
+    assert "**1** stale reviews" in warning and "**1** orphaned reviews" in warning
+    orphans = next(d for d in at.dataframe if d.key == "rv_orphaned" or "reviewed wording" in d.value.columns)
+    assert list(orphans.value["reviewed wording"]) == [SAFETY]
+    assert list(orphans.value["status"]) == ["rejected"] and orphans.value["at"][0].endswith("UTC")
+
+
+def test_the_audit_tab_says_verified_or_names_the_break(made: Engine) -> None:
+    review.review(made, person(made, "rita"), ID[PEAK], status="accepted", expected_version=0)
+    at = _tab(app("review").run(), review_page.VIEWER_TAB_KEY, "Audit log")
+    entries = len(store.audit_rows(made))
+    assert any(f"Verified: the hash chain of all {entries} entries is whole" in s.value for s in at.success)
+    victim = store.audit_rows(made)[1]["id"]
+    with sqlite3.connect(str(made.url.database)) as raw:  # the file's owner, behind the app's back
+        raw.execute("DROP TRIGGER audit_log_no_delete")
+        raw.execute(f"DELETE FROM audit_log WHERE id = {victim}")
+    at = _tab(app("review").run(), review_page.VIEWER_TAB_KEY, "Audit log")
+    (error,) = [e.value for e in at.error]
+    assert f"broken at entry {victim + 1}" in error and "deleted or changed" in error
