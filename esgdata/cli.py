@@ -945,9 +945,9 @@ def db_upgrade(owner_url: str | None, db_url: str | None) -> None:
     Example:
         esgdata db upgrade --owner-url postgresql+psycopg://esg_owner:pw@db/esg
     """
+    if owner_url:  # first, so an app role that was never granted anything can connect after
+        store.upgrade_as_owner(owner_url, db_url or store.default_url())
     engine = store.connect(db_url, owner_url=owner_url or "")
-    if owner_url:
-        store.upgrade_as_owner(engine, owner_url)
     role = engine.url.username
     granted = f"; {role} may read and append to the audit log, nothing more" if owner_url and role else ""
     click.echo(f"schema version {store.schema_version(engine)}{granted}", err=True)

@@ -117,7 +117,7 @@ def connect(url: str | None = None, *, owner_url: str | None = None) -> Engine:
         with engine.connect() as conn:
             behind = schema.current_version(conn) != schema.SCHEMA_VERSION  # newer: upgrade says so
         if behind and owner_url:
-            upgrade_as_owner(engine, owner_url)
+            upgrade_as_owner(owner_url, engine.url.username)
         elif behind:
             schema.upgrade(engine)
     except StoreError:
@@ -136,12 +136,13 @@ def schema_version(engine: Engine) -> int:
         return schema.current_version(conn)
 
 
-def upgrade_as_owner(engine: Engine, owner_url: str) -> int:
-    """Bring the schema up to date as the owner role, then grant ``engine``'s role its rights."""
+def upgrade_as_owner(owner_url: str, app: str | None) -> int:
+    """Bring the schema up to date as the owner role, then grant the app's role (a user name, or
+    the app's database URL) its rights; returns the version reached."""
     owner = _engine(owner_url, "ESGDATA_DB_OWNER_URL")
+    app_role = make_url(app).username if app and "://" in app else app
     try:
         version = schema.upgrade(owner)
-        app_role = engine.url.username
         if app_role and app_role != owner.url.username:
             schema.grant_app_role(owner, app_role)
     except StoreError:

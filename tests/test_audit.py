@@ -19,13 +19,13 @@ from typing import Any
 import pytest
 import sqlalchemy
 from click.testing import CliRunner
-from conftest import PG_APP_URL, PG_URL, SEED, pg_connect, skip_or_fail
+from conftest import PG_APP_URL, PG_URL, SEED, _reset_postgres, pg_connect, skip_or_fail
 from sqlalchemy import Engine, text
 
 from esgdata import fetch, ingest, learning, review, schema, store, users
 from esgdata.analysis import threads
 from esgdata.cli import cli
-from esgdata.errors import PermissionDenied
+from esgdata.errors import PermissionDenied, StoreError
 
 PASSWORD = "long enough password"
 FIRST = """CECEP Sets Out Its Carbon Plan
@@ -466,3 +466,27 @@ def test_the_apps_role_does_everything_else_the_product_does(app_role: Engine, t
     assert store.delete_release(app_role, SEED.name, "rita")
     assert [r["commitment_id"] for r in store.orphaned_reviews(app_role)] == [cid]
     assert store.verify_audit(app_role).ok
+
+
+@pytest.mark.postgres
+def test_db_upgrade_creates_the_schema_as_the_owner_and_grants_the_app_role(app_role: Engine) -> None:
+    _reset_postgres(PG_URL)  # a new database: the app's role may not even read it yet
+    result = CliRunner().invoke(cli, ["db", "upgrade", "--owner-url", PG_URL, "--db", PG_APP_URL])
+    assert result.exit_code == 0, result.output
+    assert f"schema version {schema.SCHEMA_VERSION}" in result.output
+    assert "may read and append to the audit log, nothing more" in result.output
+    app = store.connect(PG_APP_URL, owner_url="")
+    try:
+        ingest.ingest(app, users.operator(), [SEED], max_bytes=10**7)
+        with pytest.raises(sqlalchemy.exc.DatabaseError, match="permission denied"), app.begin() as conn:
+            conn.execute(text("TRUNCATE audit_log"))
+        assert store.verify_audit(app).ok
+    finally:
+        app.dispose()
+
+
+@pytest.mark.postgres
+def test_the_app_role_alone_cannot_create_the_schema_and_says_who_can(app_role: Engine) -> None:
+    _reset_postgres(PG_URL)
+    with pytest.raises(StoreError, match="ESGDATA_DB_OWNER_URL"):
+        store.connect(PG_APP_URL, owner_url="")
