@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: setup serve ingest test lint format typecheck bench quality clean
+.PHONY: setup serve ingest test lint format typecheck bench quality screenshots clean
 
 $(BIN)/esgdata: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -31,6 +31,9 @@ format: setup
 
 test: lint  ## lint, then every test with coverage (pytest exit 5, no tests, fails too)
 	$(BIN)/python -m pytest -p no:cacheprovider --cov=esgdata --cov-report=term:skip-covered
+
+screenshots: setup  ## refresh the README's pictures in docs/screenshots/ (tests write theirs to a temp folder)
+	ESGDATA_SCREENSHOTS=$(CURDIR)/docs/screenshots $(BIN)/python -m pytest -p no:cacheprovider -q tests/e2e/test_browser.py
 
 bench: setup  ## speed and memory benchmarks
 	$(BIN)/python bench/ingest.py --releases 10000

@@ -15,7 +15,7 @@ from esgdata.errors import EsgDataError
 
 def main(start: str = "overview") -> None:
     """Draw the app; ``start`` is the page shown at the root URL."""
-    st.set_page_config(page_title="ESG commitments", page_icon=":material/eco:", layout="wide")
+    st.set_page_config(page_title="ESG commitments", page_icon="🌱", layout="wide")
     try:
         src = state.source()
         if auth.sidebar(src) is None and auth.required():

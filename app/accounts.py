@@ -12,7 +12,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from app import auth, state
+from app import auth, state, tables
 from app.safe import md
 from esgdata import export, users
 from esgdata.errors import EsgDataError, PermissionDenied
@@ -74,7 +74,7 @@ def _table(rows: list[dict[str, object]]) -> None:
             ],
         }
     )
-    st.dataframe(frame, hide_index=True, width="stretch", key="acc_table")
+    tables.show(frame, key="acc_table")
 
 
 def render_users(src: state.Source, filters: object) -> None:

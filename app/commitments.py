@@ -9,32 +9,42 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from app import common, nav, state
+from app import common, nav, state, tables
 from app.charts import theme_label
 from app.safe import Mark, highlight_html, md, web_url
 from app.state import Source
 from esgdata.analysis import query
 from esgdata.errors import EsgDataError
 
-PAGE_SIZE = 100  # rows per table page: a browser table of 100,000 rows would ship ~20 MB per rerun
-SORTS: dict[str, tuple[list[str], list[bool]]] = {
-    "Newest first": (["release_day", "source_file", "start"], [False, True, True]),
-    "Oldest first": (["release_day", "source_file", "start"], [True, True, True]),
-    "Highest confidence": (["confidence", "release_day"], [False, False]),
-    "Lowest confidence": (["confidence", "release_day"], [True, False]),
-    "Organisation": (["organization", "release_day"], [True, False]),
+PAGE_SIZE = 40  # rows per page: every row whole (12 lines at most), under the grid's 10,000 px
+# Sort name -> (columns, ascending, where rows without a release date go).
+SORTS: dict[str, tuple[list[str], list[bool], str]] = {
+    "Newest first": (["release_day", "source_file", "start"], [False, True, True], "last"),
+    "Undated first, then newest": (["release_day", "source_file", "start"], [False, True, True], "first"),
+    "Oldest first": (["release_day", "source_file", "start"], [True, True, True], "last"),
+    "Highest confidence": (["confidence", "release_day"], [False, False], "last"),
+    "Lowest confidence": (["confidence", "release_day"], [True, False], "last"),
+    "Organisation": (["organization", "release_day"], [True, False], "last"),
 }
 COLUMNS = [
     "release_day",
     "organization",
-    "speaker",
     "kind",
     "text",
     "themes",
     "target_years",
     "confidence",
-    "source_file",
 ]
+# Widths (px) of the columns that wrap; the table stretches them to the page. With the
+# sidebar open, a 1400 px window leaves about 930 px: the commitment gets what the rest leave.
+WRAP = {"organization": 120, "text": 340, "themes": 130, "target_years": 64}
+COLUMN_CONFIG: dict[str, Any] = {
+    "release_day": st.column_config.DateColumn("date", format="YYYY-MM-DD"),
+    "organization": st.column_config.TextColumn("organisation · speaker"),
+    "text": st.column_config.TextColumn("commitment"),
+    "target_years": st.column_config.TextColumn("years", help="target years"),
+    "confidence": st.column_config.NumberColumn("conf.", format="%.2f", help="confidence, 0 to 1"),
+}
 
 
 def table_key(filters: query.Filters, sort: str, page: int) -> str:
@@ -45,9 +55,9 @@ def table_key(filters: query.Filters, sort: str, page: int) -> str:
 
 def page_rows(view: pd.DataFrame, sort: str, page: int) -> pd.DataFrame:
     """One page of the sorted view (only this slice is sent to the browser)."""
-    by, ascending = SORTS.get(sort, SORTS["Newest first"])
+    by, ascending, undated = SORTS.get(sort, SORTS["Newest first"])
     # Sort the key columns only, then take one page: moving the text of every row is the slow part.
-    keys = view[by].sort_values(by, ascending=ascending, na_position="last", kind="stable")
+    keys = view[by].sort_values(by, ascending=ascending, na_position=undated, kind="stable")
     return view.loc[keys.index[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]]
 
 
@@ -64,18 +74,49 @@ def _anything_reviewed(rows: pd.DataFrame) -> bool:
 
 
 def display_frame(rows: pd.DataFrame) -> pd.DataFrame:
-    """The table as people read it: theme names instead of ids, plain strings instead of categories;
-    once anything is reviewed, the review status, reviewer and time too (the values are the reviewed ones).
+    """The table as people read it: organisation and speaker together, theme names instead of ids,
+    blanks for missing values; once anything is reviewed, the review status, reviewer and time too
+    (the values are the reviewed ones). The release file is in the selected row's detail.
     """
     out = rows[COLUMNS].copy()
-    for column in ("organization", "speaker", "kind", "text", "target_years", "source_file"):
+    for column in ("kind", "text", "target_years"):
         out[column] = out[column].astype(str)
+    out["organization"] = [
+        f"{o} · {s}" if s else o
+        for o, s in zip(rows["organization"].astype(str), rows["speaker"].astype(str), strict=True)
+    ]
     out["themes"] = [", ".join(theme_label(t) for t in str(v).split(";") if t) for v in rows["themes"]]
     out["target_years"] = out["target_years"].str.replace(";", ", ")
     if _anything_reviewed(rows):
         for column in (c for c in REVIEW_DISPLAY if c in rows.columns):
-            out[column] = rows[column].astype(str)
+            out[column] = [
+                "" if v is None or pd.isna(v) or str(v) == "None" else str(v) for v in rows[column]
+            ]
     return out.reset_index(drop=True)
+
+
+def show_table(rows: pd.DataFrame, **kwargs: Any) -> Any:
+    """The commitments table (this page's and the Download preview's): every row shown whole."""
+    frame = display_frame(rows)
+    config = {**COLUMN_CONFIG}
+    wrap = WRAP
+    if "reviewed_at" in frame.columns:
+        # Three more columns in the same page width: narrower text, the day of the review, no
+        # confidence (the review says more than the extraction's own guess).
+        config["review_status"] = st.column_config.TextColumn("review")
+        config["reviewed_by"] = st.column_config.TextColumn("by")
+        config["reviewed_at"] = st.column_config.TextColumn("on")
+        config["confidence"] = None
+        frame["reviewed_at"] = frame["reviewed_at"].str.slice(0, 10)
+        wrap = {
+            **WRAP,
+            "organization": 92,
+            "text": 180,
+            "themes": 96,
+            "review_status": 90,
+            "reviewed_by": 60,
+        }
+    return tables.show(frame, wrap=wrap, column_config=config, **kwargs)
 
 
 def _marks(row: pd.Series, cue: str, cue_rule: str, evidence: list[dict[str, Any]]) -> list[Mark]:
@@ -141,7 +182,10 @@ def render_detail(
         + (f"“{md(cue)}” ({md(cue_rule)})" if cue else "none recorded")
         + "  \n**Theme words:** "
         + (
-            "; ".join(f"{md(theme_label(str(i['theme'])))}: “{md(i['words'])}”" for i in evidence)
+            "; ".join(
+                f"{md(theme_label(theme))}: “{md(words)}”"
+                for theme, words in dict.fromkeys((str(i["theme"]), str(i["words"])) for i in evidence)
+            )
             if evidence
             else "none recorded"
         )
@@ -172,23 +216,9 @@ def render_commitments(src: Source, filters: query.Filters) -> None:
         )
     )
     rows = page_rows(view, sort, page)
-    event = st.dataframe(
-        display_frame(rows),
-        key=table_key(filters, sort, page),
-        on_select="rerun",
-        selection_mode="single-row",
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "release_day": st.column_config.DateColumn("date", format="YYYY-MM-DD"),
-            "organization": st.column_config.TextColumn("organisation"),
-            "text": st.column_config.TextColumn("commitment", width="large"),
-            "target_years": st.column_config.TextColumn("target years"),
-            "confidence": st.column_config.ProgressColumn(
-                "confidence", min_value=0.0, max_value=1.0, format="%.2f"
-            ),
-            "source_file": st.column_config.TextColumn("release file"),
-        },
+    common.undated_note(view, "cm", "a time axis", drawn="their date column is empty")
+    event = show_table(
+        rows, key=table_key(filters, sort, page), on_select="rerun", selection_mode="single-row"
     )
     selected = common.rows(event)
     if selected and 0 <= selected[0] < len(rows):

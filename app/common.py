@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from app import filters_ui, state
+from app import filters_ui, nav, state
 from app.safe import md
 from esgdata.analysis import query
 
@@ -57,6 +57,21 @@ def summary(view: pd.DataFrame, frame: pd.DataFrame, filters: query.Filters) -> 
     if phrases:
         text += " · " + " · ".join(md(p) for p in phrases)
     st.caption(text)
+
+
+def undated_note(view: pd.DataFrame, key: str, where: str = "this chart", *, drawn: str = "") -> None:
+    """How many commitments in view have no release date (so no place in time), and a way to them.
+
+    ``drawn`` says how the chart shows them anyway; otherwise they are said to be missing from ``where``.
+    """
+    n = query.undated_count(view)
+    if not n:
+        return
+    fate = drawn or f"not on {where}"
+    st.caption(f"**{n:,}** of the {len(view):,} commitments here come from releases without a date: {fate}.")
+    if st.button(f"List the {n:,} undated commitments", key=f"{key}_undated", icon=":material/event_busy:"):
+        filters_ui.show(undated=True, date_from=None, date_to=None)
+        st.switch_page(nav.page("commitments"))
 
 
 def points(event: Any) -> list[dict[str, Any]]:

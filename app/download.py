@@ -10,7 +10,7 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from app import common, state
-from app.commitments import display_frame
+from app.commitments import page_rows, show_table
 from app.safe import md
 from app.state import Source
 from esgdata.analysis import query
@@ -83,6 +83,7 @@ def render_download(src: Source, filters: query.Filters) -> None:
         common.no_match("dl")
         return
     st.subheader("First rows")
-    st.dataframe(display_frame(view.head(20)), hide_index=True, width="stretch")
+    st.caption("In the order of the Commitments page (newest first); the files hold every row.")
+    show_table(page_rows(view, "Newest first", 1).head(20), key="dl_preview")
     if releases.empty:
         st.caption(md("No release is in view."))

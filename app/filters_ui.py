@@ -13,6 +13,7 @@ from typing import Any
 import streamlit as st
 
 from app.charts import pillar_label, theme_label
+from app.safe import md
 from esgdata.analysis import query
 from esgdata.extraction import lexicon
 from esgdata.models import KINDS, PILLARS
@@ -55,11 +56,7 @@ def _load(filters: query.Filters, facets: Mapping[str, Any]) -> None:
     ss = st.session_state
     f = filters
     ss[KEYS["organizations"]] = list(f.organizations)
-    if f.date_to is not None:
-        low = f.date_from or (facets["date_bounds"][0] if facets.get("date_bounds") else f.date_to)
-        ss[KEYS["dates"]] = (min(low, f.date_to), f.date_to)
-    else:
-        ss[KEYS["dates"]] = (f.date_from,) if f.date_from else ()
+    ss[KEYS["dates"]] = query.format_date_range(f)
     ss[KEYS["pillars"]] = list(f.pillars)
     ss[KEYS["themes"]] = list(f.themes)
     ss[KEYS["kinds"]] = list(f.kinds)
@@ -91,10 +88,19 @@ def _keep_in_bounds(facets: Mapping[str, Any]) -> None:
     ss[_YEAR_BOUNDS] = bounds
 
 
+def _dates() -> tuple[dt.date | None, dt.date | None, bool]:
+    """The typed release dates; a typing mistake is said in the sidebar and filters nothing."""
+    try:
+        return query.parse_date_range(str(st.session_state.get(KEYS["dates"]) or ""))
+    except ValueError as exc:
+        st.sidebar.error(md(str(exc)), icon=":material/event_busy:")
+        return None, None, False
+
+
 def _read(facets: Mapping[str, Any]) -> query.Filters:
     """Filters from the widgets' current values."""
     ss = st.session_state
-    dates = tuple(ss.get(KEYS["dates"]) or ())
+    date_from, date_to, undated = _dates()
     year_from = year_to = None
     bounds = _year_bounds(facets)
     if bounds and ss.get(KEYS["years"]):
@@ -105,8 +111,9 @@ def _read(facets: Mapping[str, Any]) -> query.Filters:
             year_to = high if high < bounds[1] else None
     return query.Filters(
         organizations=tuple(ss.get(KEYS["organizations"]) or ()),
-        date_from=dates[0] if len(dates) >= 1 and dates[0] else None,
-        date_to=dates[1] if len(dates) == 2 and dates[1] else None,
+        date_from=date_from,
+        date_to=date_to,
+        undated=undated,
         pillars=tuple(ss.get(KEYS["pillars"]) or ()),
         themes=tuple(ss.get(KEYS["themes"]) or ()),
         kinds=tuple(ss.get(KEYS["kinds"]) or ()),
@@ -140,6 +147,11 @@ def _options(known: Mapping[str, int], chosen: list[str]) -> list[str]:
 def reset() -> None:
     """Callback of the reset button: every filter back to "everything"."""
     st.session_state[_PATCH] = query.Filters()
+
+
+def show(**changes: Any) -> None:
+    """Change some filters at the top of the next run (call before st.switch_page)."""
+    st.session_state[_PATCH] = dataclasses.replace(current(), **changes)
 
 
 def narrow(**changes: Any) -> None:
@@ -177,16 +189,13 @@ def sidebar(facets: Mapping[str, Any]) -> query.Filters:
             placeholder="All organisations",
         )
         bounds = facets.get("date_bounds")
-        chosen = [d for d in ss[KEYS["dates"]] if d]
-        low = min([bounds[0], *chosen]) if bounds else min([dt.date(2000, 1, 1), *chosen])
-        high = max([bounds[1], *chosen]) if bounds else max([dt.date.today(), *chosen])
-        st.date_input(
-            "Release date",
+        # Typed, so Enter applies it (a calendar applies only when it closes).
+        st.text_input(
+            "Release dates",
             key=KEYS["dates"],
-            min_value=low,
-            max_value=high,
-            format="YYYY-MM-DD",
-            help="Pick the first and the last day. Empty means every date.",
+            placeholder=f"{bounds[0]} to {bounds[1]}" if bounds else "2021-01-01 to 2022-12-31",
+            help=f"Type a range and press Enter: {query.RANGE_EXAMPLES} (releases without a date). "
+            "Empty means every date.",
         )
         st.multiselect(
             "Pillar",

@@ -44,7 +44,12 @@ def _monthly(selected: list[dict[str, Any]]) -> dict[str, Any] | None:
         return None
     last = months[-1]
     end = (pd.Timestamp(last) + pd.offsets.MonthEnd(0)).date()
-    return {"pillars": tuple(common.custom(selected, 0)), "date_from": months[0], "date_to": end}
+    return {
+        "pillars": tuple(common.custom(selected, 0)),
+        "date_from": months[0],
+        "date_to": end,
+        "undated": False,
+    }
 
 
 def render_overview(src: Source, filters: query.Filters) -> None:
@@ -70,7 +75,7 @@ def render_overview(src: Source, filters: query.Filters) -> None:
     if view.empty:
         common.no_match("ov")
         return
-    st.caption("Select a bar or a cell (click, or drag a box) to narrow the filters to it.")
+    st.caption("Select a bar or a cell (click it, or drag a box over several) to narrow the filters to it.")
     data = counts(src.url, src.revision, filters, view)
     left, right = st.columns([3, 2])
     with left:
@@ -79,3 +84,4 @@ def render_overview(src: Source, filters: query.Filters) -> None:
         common.selectable_chart(charts.pillar_figure(data["pillar"], len(view)), "ov_pillar", _pillar)
         common.selectable_chart(charts.monthly_figure(data["monthly"]), "ov_monthly", _monthly)
     common.selectable_chart(charts.org_theme_figure(data["org_theme"]), "ov_org_theme", _org_theme)
+    common.undated_note(view, "ov_monthly", "the chart of commitments per month")

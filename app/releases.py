@@ -8,7 +8,7 @@ import math
 import pandas as pd
 import streamlit as st
 
-from app import common, learning, state
+from app import common, learning, state, tables
 from app.charts import theme_label
 from app.safe import Mark, highlight_html, kind_legend_html, md, web_url
 from app.state import Source
@@ -117,17 +117,22 @@ def render_releases(src: Source, filters: query.Filters) -> None:
             )
         rows = releases.iloc[(page - 1) * PAGE_SIZE : page * PAGE_SIZE][COLUMNS].reset_index(drop=True)
         rows["url"] = [web_url(u) for u in rows["url"]]
-        event = st.dataframe(
+        event = tables.show(
             rows,
             key=table_key(filters, page),
             on_select="rerun",
             selection_mode="single-row",
-            hide_index=True,
-            width="stretch",
+            wrap={"release_title": 230, "source_file": 150},
+            fixed={"url": 70},  # a link: its address is not shown, "open" is
             column_config={
                 "release_day": st.column_config.DateColumn("date", format="YYYY-MM-DD"),
-                "release_title": st.column_config.TextColumn("title", width="large"),
+                "release_title": st.column_config.TextColumn("title"),
                 "organization": st.column_config.TextColumn("organisation"),
+                "language": st.column_config.TextColumn("lang."),
+                "commitments": st.column_config.NumberColumn("total", help="commitments in the release"),
+                "matching": st.column_config.NumberColumn(
+                    "in view", help="commitments that pass the filters"
+                ),
                 "source_file": st.column_config.TextColumn("file"),
                 "url": st.column_config.LinkColumn("original page", display_text="open"),
             },

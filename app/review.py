@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from app import auth, common, learning, state
+from app import auth, common, learning, state, tables
 from app.charts import theme_label
 from app.commitments import render_detail
 from app.safe import md, wording_diff_html
@@ -398,26 +398,24 @@ def render_progress(src: Source, filters: query.Filters, view: pd.DataFrame) -> 
     )
     data = state.review_progress(src.url, src.revision, filters, view)
     share = st.column_config.ProgressColumn("share reviewed", min_value=0.0, max_value=1.0, format="percent")
-    left, right = st.columns(2)
-    with left:
-        st.subheader("Per organisation")
-        st.dataframe(
-            data["organization"],
-            hide_index=True,
-            width="stretch",
-            key="rv_progress_org",
-            column_config={"organization": "organisation", "share": share},
-        )
-    with right:
-        st.subheader("Per theme")
-        themes = data["themes"].assign(themes=data["themes"]["themes"].map(theme_label))
-        st.dataframe(
-            themes,
-            hide_index=True,
-            width="stretch",
-            key="rv_progress_theme",
-            column_config={"themes": "theme", "share": share},
-        )
+    # One under the other, each the page's width: side by side, names and shares were cut.
+    st.subheader("Per organisation")
+    tables.show(
+        data["organization"],
+        key="rv_progress_org",
+        wrap={"organization": 220},
+        minimum={"share": 160},
+        column_config={"organization": "organisation", "share": share},
+    )
+    st.subheader("Per theme")
+    themes = data["themes"].assign(themes=data["themes"]["themes"].map(theme_label))
+    tables.show(
+        themes,
+        key="rv_progress_theme",
+        wrap={"themes": 220},
+        minimum={"share": 160},
+        column_config={"themes": "theme", "share": share},
+    )
 
 
 def _labelled(rows: list[dict[str, Any]], column: str) -> pd.DataFrame:
@@ -449,16 +447,15 @@ def render_quality(src: Source, filters: query.Filters, view: pd.DataFrame) -> N
     quality = review.quality(rows)
     precision = st.column_config.ProgressColumn("precision", min_value=0.0, max_value=1.0, format="percent")
     names = {"kind": "kind", "themes": "theme", "organization": "organisation"}
-    for col, key in zip(st.columns(3), ("kind", "themes", "organization"), strict=True):
-        with col:
-            st.subheader(f"Per {names[key]}")
-            st.dataframe(
-                _labelled(quality[key], key),
-                hide_index=True,
-                width="stretch",
-                key=f"rv_quality_{key}",
-                column_config={key: names[key], "precision": precision},
-            )
+    for key in ("kind", "themes", "organization"):
+        st.subheader(f"Per {names[key]}")
+        tables.show(
+            _labelled(quality[key], key),
+            key=f"rv_quality_{key}",
+            wrap={key: 220},
+            minimum={"precision": 160},
+            column_config={key: names[key], "precision": precision},
+        )
     st.subheader("Most frequent corrections")
     fixes = pd.DataFrame(quality["corrections"], columns=["field", "extracted", "corrected", "times"])
     if fixes.empty:
@@ -469,7 +466,7 @@ def render_quality(src: Source, filters: query.Filters, view: pd.DataFrame) -> N
             ", ".join(theme_label(t) for t in _cells(v)) if f == "themes" else v
             for f, v in zip(fixes["field"], fixes[column], strict=True)
         ]
-    st.dataframe(fixes, hide_index=True, width="stretch", key="rv_quality_fixes")
+    tables.show(fixes, key="rv_quality_fixes", wrap={"extracted": 240, "corrected": 240})
 
 
 def _audit_bytes(rows: list[Mapping[str, Any]]) -> bytes:
@@ -520,11 +517,10 @@ def render_audit(src: Source) -> None:
         {c: "str" for c in export.AUDIT_COLUMNS if c not in ("id", "at")}
     )
     table["at"] = [export.timestamp(a) if isinstance(a, dt.datetime) else str(a) for a in table["at"]]
-    st.dataframe(
+    tables.show(
         table,
-        hide_index=True,
-        width="stretch",
         key="rv_audit_table",
+        wrap={"target": 140, "old_value": 160, "new_value": 160},
         column_config={
             "id": None,
             "at": "at (UTC)",
@@ -563,7 +559,7 @@ def _review_health(src: Source) -> None:
                 "commitment id": [str(r["commitment_id"]) for r in rows],
             }
         )
-        st.dataframe(table, hide_index=True, width="stretch", key="rv_orphaned")
+        tables.show(table, key="rv_orphaned", wrap={"reviewed wording": 320, "release": 160})
 
 
 def _reviewer(src: Source) -> users.User | None:

@@ -23,7 +23,7 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
-from app import auth, common, state, thread_charts
+from app import auth, common, state, tables, thread_charts
 from app.safe import md
 from app.state import Source
 from esgdata import store, users
@@ -224,13 +224,7 @@ def _statements_table(members: pd.DataFrame) -> None:
             "release file": members["source_file"].astype(str).to_numpy(),
         }
     )
-    st.dataframe(
-        table,
-        key="th_statements",
-        hide_index=True,
-        width="stretch",
-        column_config={"statement": st.column_config.TextColumn("statement", width="large")},
-    )
+    tables.show(table, key="th_statements", wrap={"statement": 380, "release file": 160})
 
 
 def _changes(row: pd.Series, numbers: dict[str, int]) -> None:
@@ -489,21 +483,21 @@ def _thread_list(src: Source, filters: query.Filters, in_view: pd.DataFrame, tot
         )
         return
     rows = listed.iloc[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
-    event = st.dataframe(
+    event = tables.show(
         display_frame(rows),
         key=table_key(filters, sort, statuses, page),
         on_select="rerun",
         selection_mode="single-row",
-        hide_index=True,
-        width="stretch",
+        wrap={"organization": 100, "label": 190, "year_history": 110, "delivery_status": 80},
         column_config={
             "organization": st.column_config.TextColumn("organisation"),
-            "label": st.column_config.TextColumn("thread", width="medium"),
+            "label": st.column_config.TextColumn("thread"),
             "first_date": st.column_config.TextColumn("first"),
             "last_date": st.column_config.TextColumn("last"),
-            "year_history": st.column_config.TextColumn("target-year history", width="medium"),
+            "year_history": st.column_config.TextColumn("target years over time"),
             "delivery_status": st.column_config.TextColumn("delivery"),
-            "id": st.column_config.TextColumn("thread id"),
+            "id": st.column_config.TextColumn("id", help="thread id"),
+            "statements": st.column_config.NumberColumn("said", help="statements in the thread"),
         },
     )
     picked = common.rows(event)

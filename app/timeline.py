@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from app import charts, common
+from app.commitments import page_rows, show_table
 from app.state import Source
 from esgdata.analysis import query
 
@@ -41,12 +42,7 @@ def _selected_table(view: pd.DataFrame, event: object) -> None:
     if not ids:
         return
     chosen = view[view["id"].isin(ids)]
-    st.dataframe(
-        chosen[["release_date", "organization", "speaker", "kind", "text", "target_years"]].astype(str),
-        hide_index=True,
-        width="stretch",
-        column_config={"text": st.column_config.TextColumn("commitment", width="large")},
-    )
+    show_table(page_rows(chosen, "Newest first", 1))
 
 
 def render_timeline(src: Source, filters: query.Filters) -> None:
@@ -61,7 +57,11 @@ def render_timeline(src: Source, filters: query.Filters) -> None:
         with on_dates:
             if len(view) > POINT_LIMIT:
                 st.caption(f"The newest {POINT_LIMIT:,} commitments; narrow the filters to see the others.")
-            st.caption("Hover a point to read the commitment; select points to list them below.")
+            st.caption(
+                "Hover a point to read the commitment. Drag a box over points (or click one) to list "
+                "them below; double-click the chart to clear the selection."
+            )
+            common.undated_note(view, "tl_dates", "this timeline")
             figure = charts.timeline_figure(points(*args), total=len(view), limit=POINT_LIMIT)
             event = st.plotly_chart(
                 figure, key="tl_points", on_select="rerun", selection_mode=("points", "box"), width="stretch"
@@ -71,8 +71,12 @@ def render_timeline(src: Source, filters: query.Filters) -> None:
         with on_roadmap:
             st.caption(
                 f"For the 25 organisations with most such commitments, the newest {ROADMAP_LIMIT:,} "
-                "commitments with a target year: a line from the release to each year it names."
+                "commitments with a target year: a line from the release to each year it names. "
+                "A hollow diamond is the target year of a release without a date (no line: it has no start). "
+                "Drag a box over lines or diamonds to list them below."
             )
+            with_year = view[view["year_max"].notna()]
+            common.undated_note(with_year, "tl_roadmap", "", drawn="drawn as hollow diamonds, without a line")
             event = st.plotly_chart(
                 charts.roadmap_figure(roadmap(*args)),
                 key="tl_roadmap",
@@ -83,6 +87,7 @@ def render_timeline(src: Source, filters: query.Filters) -> None:
             _selected_table(view, event)
     if on_trend.open:
         with on_trend:
+            common.undated_note(view, "tl_trend", "this chart")
             data = trend(*args)
             st.plotly_chart(
                 charts.theme_trend_figure(data["counts"], data["freq"]), key="tl_trend", width="stretch"

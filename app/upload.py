@@ -18,6 +18,7 @@ from esgdata import config, ingest, readers, users
 from esgdata.errors import PermissionDenied
 from esgdata.models import Failure
 
+UPLOAD_CEILING_MB = 200  # what the browser may send at all (Streamlit's own default)
 FILES_KEY = "up_files"
 RESULT_KEY = "_up_result"
 
@@ -37,6 +38,7 @@ def _ingest_files() -> None:
         "restored": 0,
         "failed": [],
         "names": [],
+        "renamed": [],
     }
     bar = st.progress(0.0, text="Reading the files…")
     for i, file in enumerate(files, start=1):
@@ -60,6 +62,9 @@ def _ingest_files() -> None:
         result["failed"] += [(file.name, f.reason) for f in report.failed]
         if not report.failed:
             result["names"].append(file.name)
+            kept = ingest.safe_upload_name(file.name)
+            if kept != file.name:
+                result["renamed"].append((file.name, kept))
     bar.empty()
     if result["added"] or result["updated"]:
         state.clear()
@@ -69,11 +74,14 @@ def _ingest_files() -> None:
 def _show_result(result: dict[str, Any]) -> None:
     done = result["added"] + result["updated"] + result["unchanged"]
     if done:
+        names = ", ".join(md(n) for n in result["names"])
         st.success(
-            f"{done} file(s) read: {result['added']} new, {result['updated']} updated, "
+            f"{done} file(s) read ({names}): {result['added']} new, {result['updated']} updated, "
             f"{result['unchanged']} unchanged; {result['commitments']} commitments found.",
             icon=":material/check_circle:",
         )
+    for given, kept in result.get("renamed", []):
+        st.info(f"**{md(given)}** was kept as **{md(kept)}** (a safe file name).", icon=":material/edit:")
     reviews = ingest.IngestReport(
         stale=result["stale"], orphaned=result["orphaned"], restored=result["restored"]
     ).reviews_line()
@@ -90,11 +98,12 @@ def render_upload(src: state.Source, filters: object) -> None:
     """File drop (txt, md, html, pdf, docx) with a size limit; results per file (a section of Sources)."""
     st.subheader("Upload release files")
     cfg = config.load_config()
-    limit_mb = cfg.max_file_bytes / (1024 * 1024)
+    limit = config.format_mb(cfg.max_file_bytes)
     types = sorted({ext.lstrip(".") for ext in readers.FORMATS})
     st.markdown(
-        f"Press releases in English or Chinese as **{', '.join(types)}**, up to **{limit_mb:g} MB** each "
-        "(`ESGDATA_MAX_FILE_MB`). Each file becomes one release; a file with the name of a stored "
+        f"Press releases in English or Chinese as **{', '.join(types)}**, up to **{limit}** each "
+        "(1 MB = 1,000,000 bytes; `ESGDATA_MAX_FILE_MB`). A larger file is refused, with the reason, "
+        "when you press Ingest. Each file becomes one release; a file with the name of a stored "
         "release replaces it."
     )
     user = auth.current_user()
@@ -115,7 +124,8 @@ def render_upload(src: state.Source, filters: object) -> None:
             type=types,
             accept_multiple_files=True,
             key=FILES_KEY,
-            max_upload_size=max(1, math.ceil(limit_mb)),
+            # The widget lets a larger file through so the refusal is said in words, not a red icon.
+            max_upload_size=max(UPLOAD_CEILING_MB, 2 * math.ceil(cfg.max_file_bytes / config.MB)),
         )
         st.form_submit_button("Ingest", key="up_submit", on_click=_ingest_files, icon=":material/upload:")
     result = st.session_state.get(RESULT_KEY)

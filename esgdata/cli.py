@@ -11,11 +11,12 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from sqlalchemy import Engine
 from tqdm import tqdm
 
 from . import __version__, export, fetch, ingest, learning, review, store, users
 from .analysis import threads
-from .config import load_config
+from .config import MB, load_config
 from .errors import EsgDataError
 from .extraction import model, training
 from .extraction.pipeline import classify_text
@@ -31,7 +32,7 @@ def _db_option(f: F) -> F:
         envvar="ESGDATA_DB_URL",
         default=None,
         metavar="URL",
-        help="Database URL (default: ESGDATA_DB_URL, else data/esgdata.db).",
+        help="Database URL (default: ESGDATA_DB_URL, else esgdata.db in the per-user data folder).",
     )(f)
 
 
@@ -53,7 +54,7 @@ def _read_options(f: F) -> F:
         "--max-mb",
         type=click.FloatRange(min=0, min_open=True),
         default=None,
-        help="Refuse files larger than this (default: ESGDATA_MAX_FILE_MB, 20).",
+        help="Refuse files larger than this many MB of 1,000,000 bytes (default: ESGDATA_MAX_FILE_MB, 20).",
     )(f)
     f = click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary, errors only.")(f)
     return f
@@ -76,7 +77,15 @@ def _person(engine: Any, as_name: str | None) -> users.User:
 
 
 def _max_bytes(max_mb: float | None) -> int:
-    return int(max_mb * 1024 * 1024) if max_mb else load_config().max_file_bytes
+    return int(max_mb * MB) if max_mb else load_config().max_file_bytes
+
+
+def _open(db_url: str | None, *, create: bool = False, say: bool = True) -> Engine:
+    """The store, named on stderr; only commands that write may create it (``create``)."""
+    engine = store.connect(db_url, create=create)
+    if say:
+        click.echo(f"store: {engine.url.render_as_string(hide_password=True)}", err=True)
+    return engine
 
 
 def _progress(quiet: bool, desc: str) -> tqdm[Any]:
@@ -140,7 +149,7 @@ def ingest_command(
         esgdata ingest seeds/ ~/releases/2024/ extra.pdf
         ESGDATA_DB_URL=postgresql+psycopg://u:pw@localhost/esg esgdata ingest seeds/
     """
-    engine = store.connect(db_url)
+    engine = _open(db_url, create=True, say=False)  # the summary names the store
     bar = _progress(quiet, "ingest")
     report = ingest.ingest(
         engine,
@@ -245,7 +254,7 @@ def export_command(out_dir: Path, db_url: str | None, as_extracted: bool) -> Non
         esgdata export --out-dir out/
         esgdata export --out-dir raw/ --as-extracted
     """
-    engine = store.connect(db_url)
+    engine = _open(db_url)
     rows = store.commitment_rows(engine) if as_extracted else review.reviewed_rows(engine)
     paths = export.write(out_dir, rows, store.release_rows(engine), store.thread_rows(engine))
     click.echo(", ".join(str(p) for p in paths), err=True)
@@ -284,7 +293,7 @@ def info_command(db_url: str | None) -> None:
     Example:
         esgdata info
     """
-    engine = store.connect(db_url)
+    engine = _open(db_url, say=False)  # printed below, on stdout
     totals = store.counts(engine)
     reviews = store.review_counts(engine)
     click.echo(f"store: {engine.url.render_as_string(hide_password=True)}")
@@ -500,7 +509,7 @@ def users_add(name: str, role: str, password_stdin: bool, db_url: str | None, as
         esgdata users add alice --role admin
         echo "$PASSWORD" | esgdata users add bob --role reviewer --password-stdin
     """
-    engine = store.connect(db_url)
+    engine = _open(db_url, create=True)  # the first admin may be made before any ingest
     users.add_user(engine, _person(engine, as_name), name, _read_password(password_stdin), role)
     click.echo(f"added {name} ({role})", err=True)
 
@@ -514,7 +523,7 @@ def users_list(db_url: str | None) -> None:
     Example:
         esgdata users list
     """
-    for row in users.list_users(store.connect(db_url)):
+    for row in users.list_users(_open(db_url)):
         state = "disabled" if row["disabled"] else "active"
         click.echo(f"{row['name']}\t{row['role']}\t{state}")
 
@@ -531,7 +540,7 @@ def users_set_role(name: str, role: str, db_url: str | None, as_name: str | None
     Example:
         esgdata users set-role bob admin
     """
-    engine = store.connect(db_url)
+    engine = _open(db_url)
     users.set_role(engine, _person(engine, as_name), name, role)
     click.echo(f"{name} is now {role}", err=True)
 
@@ -548,7 +557,7 @@ def users_disable(name: str, enable: bool, db_url: str | None, as_name: str | No
     Example:
         esgdata users disable bob
     """
-    engine = store.connect(db_url)
+    engine = _open(db_url)
     users.set_disabled(engine, _person(engine, as_name), name, not enable)
     click.echo(f"{name} {'enabled' if enable else 'disabled'}", err=True)
 
@@ -564,7 +573,7 @@ def users_enable(name: str, db_url: str | None, as_name: str | None) -> None:
     Example:
         esgdata users enable bob
     """
-    engine = store.connect(db_url)
+    engine = _open(db_url)
     users.set_disabled(engine, _person(engine, as_name), name, False)
     click.echo(f"{name} enabled", err=True)
 
@@ -583,7 +592,7 @@ def users_password(name: str, password_stdin: bool, db_url: str | None, as_name:
     Example:
         esgdata users password bob
     """
-    engine = store.connect(db_url)
+    engine = _open(db_url)
     users.set_password(engine, _person(engine, as_name), name, _read_password(password_stdin))
     click.echo(f"password of {name} changed", err=True)
 
@@ -611,7 +620,7 @@ def review_export(out: Path, db_url: str | None) -> None:
     Example:
         esgdata review export --out reviewed.jsonl
     """
-    engine = store.connect(db_url)
+    engine = _open(db_url)
     n = review.write_gold(engine, out)
     stale = store.review_counts(engine)["stale"]
     click.echo(
@@ -644,7 +653,7 @@ def review_audit(out: Path | None, target: str | None, verify: bool, db_url: str
         esgdata review audit --target 5f2c0e1d9a8b7c6d
         esgdata review audit --verify
     """
-    engine = store.connect(db_url)
+    engine = _open(db_url)
     if verify:
         check = store.verify_audit(engine)
         if check.ok:
@@ -669,7 +678,7 @@ def review_orphaned(db_url: str | None) -> None:
     Example:
         esgdata review orphaned
     """
-    for row in store.orphaned_reviews(store.connect(db_url)):
+    for row in store.orphaned_reviews(_open(db_url)):
         click.echo(
             f"{row['commitment_id']}\t{row['source_file']}\t{row['status']}\t{row['reviewed_by']}\t"
             f"{export.timestamp(row['reviewed_at'])}\t{row['reviewed_text']}"
@@ -685,7 +694,7 @@ def review_quality(db_url: str | None) -> None:
     Example:
         esgdata review quality
     """
-    report = review.quality(review.reviewed_rows(store.connect(db_url)))
+    report = review.quality(review.reviewed_rows(_open(db_url)))
     for key in ("kind", "themes", "organization"):
         click.echo(f"precision by {key}:")
         for row in report[key]:
@@ -723,7 +732,7 @@ def threads_rebuild(organizations: tuple[str, ...], db_url: str | None, as_name:
     Example:
         esgdata threads rebuild --organization CECEP
     """
-    engine = store.connect(db_url)
+    engine = _open(db_url)
     n = threads.regroup(engine, _person(engine, as_name), organizations or None)
     click.echo(f"{n} threads", err=True)
 
@@ -745,7 +754,7 @@ def threads_list(organization: str | None, min_statements: int, db_url: str | No
     Example:
         esgdata threads list --organization Sinopec --min-statements 1
     """
-    for t in store.thread_rows(store.connect(db_url)):
+    for t in store.thread_rows(_open(db_url)):
         if (organization is None or t["organization"] == organization) and t["statements"] >= min_statements:
             click.echo(
                 f"{t['id']}\t{t['organization']}\t{t['label']}\t{t['statements']}\t"

@@ -6,7 +6,12 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from platformdirs import user_data_dir
+
 from .errors import ConfigError
+
+# Sizes are in megabytes of 1,000,000 bytes everywhere: settings, messages, README.
+MB = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -21,8 +26,9 @@ class Setting:
 SETTINGS: tuple[Setting, ...] = (
     Setting(
         "ESGDATA_DATA_DIR",
-        "data",
-        "Folder for the default SQLite store and uploaded files (relative to the working directory).",
+        "",
+        "Folder for the default SQLite store and uploaded files. Empty means the per-user data "
+        "folder (on Linux ~/.local/share/esgdata), wherever the command is typed.",
     ),
     Setting(
         "ESGDATA_DB_URL",
@@ -46,7 +52,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "ESGDATA_MAX_FILE_MB",
         "20",
-        "Files larger than this many megabytes are refused by ingest, extract and upload.",
+        "Files larger than this many megabytes (1 MB = 1,000,000 bytes) are refused by ingest, "
+        "extract and upload.",
     ),
     Setting(
         "ESGDATA_FETCH_DELAY",
@@ -137,10 +144,22 @@ def _env(name: str, environ: dict[str, str]) -> str:
     return environ.get(name, "").strip() or default
 
 
+def default_data_dir() -> Path:
+    """The per-user data folder: the store must not follow the current directory."""
+    return Path(user_data_dir("esgdata", appauthor=False))
+
+
+def format_mb(size: float) -> str:
+    """A byte count in the product's one unit: 20000000 -> "20 MB", 5000 -> "0.005 MB"."""
+    value = size / MB
+    return (f"{value:.1f}".removesuffix(".0") if value >= 1 else f"{value:.2g}") + " MB"
+
+
 def load_config(environ: dict[str, str] | None = None) -> Config:
     """Read and validate every setting from ``environ`` (default: the process environment)."""
     env = dict(os.environ if environ is None else environ)
-    data_dir = Path(_env("ESGDATA_DATA_DIR", env))
+    raw_dir = _env("ESGDATA_DATA_DIR", env)
+    data_dir = Path(raw_dir).expanduser() if raw_dir else default_data_dir()
     db_url = _env("ESGDATA_DB_URL", env) or f"sqlite:///{data_dir / 'esgdata.db'}"
     raw_mb = _env("ESGDATA_MAX_FILE_MB", env)
     try:
@@ -160,7 +179,7 @@ def load_config(environ: dict[str, str] | None = None) -> Config:
         data_dir=data_dir,
         db_url=db_url,
         seeds_dir=Path(seeds) if seeds else repository / "seeds",
-        max_file_bytes=int(max_mb * 1024 * 1024),
+        max_file_bytes=int(max_mb * MB),
         require_login=login in {"1", "true", "yes"},
         training_dir=Path(training) if training else repository.parent / "shared",
         db_owner_url=_env("ESGDATA_DB_OWNER_URL", env),

@@ -88,13 +88,23 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _engine(url: str, setting: str) -> Engine:
+def _no_store(where: str) -> StoreError:
+    return StoreError(
+        f"there is no store at {where} yet: ingest releases first (esgdata ingest PATH), "
+        "or point ESGDATA_DB_URL or ESGDATA_DATA_DIR at an existing one"
+    )
+
+
+def _engine(url: str, setting: str, *, create: bool = True) -> Engine:
     try:
         parsed = make_url(url)
     except Exception as exc:  # sqlalchemy raises ArgumentError with a terse message
         raise StoreError(f"{setting} {url!r} is not a database URL: {exc}") from None
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        path = Path(parsed.database).expanduser()
+        if not create and not path.exists():
+            raise _no_store(parsed.render_as_string(hide_password=True))
+        path.parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(parsed, pool_pre_ping=True)
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
@@ -105,17 +115,22 @@ def _shown(engine: Engine) -> str:
     return engine.url.render_as_string(hide_password=True)
 
 
-def connect(url: str | None = None, *, owner_url: str | None = None) -> Engine:
+def connect(url: str | None = None, *, create: bool = True, owner_url: str | None = None) -> Engine:
     """An engine for ``url`` (default: default_url()), with the schema created or upgraded.
 
+    ``create=False`` (commands that only read) refuses to make a store that does not exist yet.
     With an owner URL (default: ESGDATA_DB_OWNER_URL) the migrations run as that role, which
     then grants ``url``'s role its rights (schema.grant_app_role); the engine returned is ``url``'s.
     """
-    engine = _engine(url or default_url(), "ESGDATA_DB_URL")
+    engine = _engine(url or default_url(), "ESGDATA_DB_URL", create=create)
     owner_url = load_config().db_owner_url if owner_url is None else owner_url
     try:
         with engine.connect() as conn:
-            behind = schema.current_version(conn) != schema.SCHEMA_VERSION  # newer: upgrade says so
+            version = schema.current_version(conn)
+        if not create and version == 0:
+            engine.dispose()
+            raise _no_store(_shown(engine))
+        behind = version != schema.SCHEMA_VERSION  # a newer one: upgrade says so
         if behind and owner_url:
             upgrade_as_owner(owner_url, engine.url.username)
         elif behind:

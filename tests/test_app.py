@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import re
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
-from app import commitments, download, releases
+from app import commitments, download, releases, tables
 from esgdata import export, review, store, users
 from esgdata.analysis import query
 from esgdata.extraction.pipeline import extractor_version
@@ -202,7 +204,7 @@ def no_seeds(empty_store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
 
 def table_texts(at: AppTest) -> list[str]:
     """The commitment texts in the Commitments page's table."""
-    return [str(t) for t in at.dataframe[0].value["text"]]
+    return [tables.unwrap(t) for t in at.dataframe[0].value["text"]]
 
 
 def all_text(at: AppTest) -> str:
@@ -277,7 +279,7 @@ FILTER_CASES = [
     ("f_q", "carbon", {PEAK, SAFETY}),
     ("f_conf", 0.8, {PEAK, SG_PEAK}),
     ("f_years", (2028, 2030), {SG_PEAK, CTG_PEAK}),
-    ("f_dates", (dt.date(2022, 1, 1), dt.date(2023, 12, 31)),
+    ("f_dates", "2022-01-01 to 2023-12-31",
      {SASAC_ESG, SG_PEAK,
       SG_RURAL}),
 ]  # fmt: skip
@@ -401,7 +403,7 @@ def test_selecting_a_month_narrows_the_dates_and_pillar(made: Engine) -> None:
         }
     }
     at.run()
-    assert at.date_input(key="f_dates").value == (dt.date(2023, 7, 1), dt.date(2023, 7, 31))
+    assert at.text_input(key="f_dates").value == "2023-07-01 to 2023-07-31"
     assert at.multiselect(key="f_pillar").value == ["E"]
     assert at.metric[1].value == "1"
 
@@ -570,6 +572,8 @@ def test_an_upload_is_ingested_and_shows_up_at_once(made: Engine, tmp_path: Path
     assert not at.exception
     assert not at.error
     assert "1 new" in at.success[0].value
+    assert "../../sinopec.txt" in at.success[0].value.replace("\\", "")  # the file read, by its name
+    assert any("kept as **sinopec\\.txt**" in i.value for i in at.info)  # and what it was renamed to
     assert store.counts(made)["releases"] == 5
     assert (tmp_path / "data" / "uploads" / "sinopec.txt").is_file()  # the name cannot climb out
     assert "5 releases" in all_text(at)
@@ -580,7 +584,9 @@ def test_the_upload_page_states_the_size_limit_and_formats(
 ) -> None:
     monkeypatch.setenv("ESGDATA_MAX_FILE_MB", "3")
     at = uploader(made)
-    assert "up to **3 MB**" in all_text(at)
+    assert "up to **3 MB**" in all_text(at) and "1 MB = 1,000,000 bytes" in all_text(at)
+    # The widget lets a larger file through, so the refusal comes in words, not as a red icon.
+    assert at.file_uploader(key="up_files").proto.max_upload_size_mb >= 30
     assert set(at.file_uploader(key="up_files").allowed_type) >= {".txt", ".md", ".html", ".pdf", ".docx"}
 
 
@@ -591,7 +597,9 @@ def test_a_file_over_the_size_limit_is_refused_with_its_name(
     at = uploader(made)
     at.file_uploader(key="up_files").set_value(("big.txt", b"x" * 5000, "text/plain"))
     at.button(key="up_submit").click().run()
-    assert any("big\\.txt" in e.value and "limit" in e.value for e in at.error)
+    assert any(
+        "big\\.txt" in e.value and "is 0\\.005 MB, over the 0\\.001 MB limit" in e.value for e in at.error
+    )
     assert store.counts(made)["releases"] == 4
 
 
@@ -685,7 +693,7 @@ def test_selecting_timeline_points_lists_their_commitments(made: Engine) -> None
     }
     at.run()
     assert not at.exception
-    assert at.dataframe[0].value["text"].tolist() == [CTG_PEAK]
+    assert table_texts(at) == [CTG_PEAK]
 
 
 def test_the_download_page_on_filters_matching_nothing_disables_the_buttons(made: Engine) -> None:
@@ -725,3 +733,118 @@ def test_each_timeline_tab_draws_its_chart(made: Engine, tab: str, marker: str) 
     assert not at.exception
     (chart,) = at.get("plotly_chart")
     assert marker in chart.proto.spec and "Climate" in chart.proto.spec
+
+
+# ---------------------------------------------------------------- honest views
+
+
+UNDATED_PLAN = "SASAC will see every central enterprise peak carbon emissions by 2035."
+UNDATED_RELEASE = _release(
+    "sasac-undated.txt", "SASAC plan without a date", "", "en", "SASAC",
+    [UNDATED_PLAN],
+    [{"text": UNDATED_PLAN, "kind": "target", "themes": ["climate"], "pillars": ["E"], "years": [2035],
+      "confidence": 0.85, "cue": "will", "words": [("climate", "emissions"), ("climate", "emissions")]}],
+)  # fmt: skip
+
+
+@pytest.fixture
+def with_undated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Engine:
+    """The hand-made store plus a release that gives no date."""
+    return _store(tmp_path, monkeypatch, [*EXTRACTIONS, UNDATED_RELEASE])
+
+
+def _undated_button(at: AppTest, key: str) -> Any:
+    return at.button(key=f"{key}_undated")
+
+
+@pytest.mark.parametrize(
+    ("page", "tab", "key"),
+    [("overview", None, "ov_monthly"), ("timeline", None, "tl_dates"),
+     ("timeline", "Themes over time", "tl_trend")],
+)  # fmt: skip
+def test_time_views_count_the_undated_commitments_and_lead_to_them(
+    with_undated: Engine, page: str, tab: str | None, key: str
+) -> None:
+    at = app(page).run()
+    if tab:
+        at.session_state["tl_tab"] = tab
+        at.run()
+    assert "**1** of the 7 commitments here come from releases without a date: not on" in all_text(at)
+    assert "Showing **7** of 7" in all_text(at)
+    _undated_button(at, key).click().run()
+    assert not at.exception
+    assert table_texts(at) == [UNDATED_PLAN]
+    assert at.query_params["date"] in ("none", ["none"])
+    assert at.text_input(key="f_dates").value == "none"
+
+
+def test_the_roadmap_keeps_an_undated_target_year_and_says_how(with_undated: Engine) -> None:
+    at = app("timeline").run()
+    at.session_state["tl_tab"] = "Target roadmap"
+    at.run()
+    (chart,) = at.get("plotly_chart")
+    spec = json.loads(chart.proto.spec)
+    assert any("diamond-open" in (t.get("marker", {}).get("symbol") or []) for t in spec["data"])
+    assert "drawn as hollow diamonds, without a line" in all_text(at)
+
+
+def test_a_typed_date_range_applies_and_a_wrong_one_is_explained(with_undated: Engine) -> None:
+    at = app("commitments").run()
+    _widget(at, "f_dates").set_value("2023").run()
+    assert set(table_texts(at)) == {SG_PEAK, SG_RURAL}
+    assert at.query_params["from"] in ("2023-01-01", ["2023-01-01"])
+    _widget(at, "f_dates").set_value("next spring").run()
+    assert not at.exception
+    assert any("is not a date range" in e.value for e in at.sidebar.error)
+    assert len(table_texts(at)) == 7  # a mistake filters nothing
+
+
+def test_the_commitments_page_can_put_undated_commitments_first(with_undated: Engine) -> None:
+    at = app("commitments").run()
+    assert table_texts(at)[-1] == UNDATED_PLAN
+    at.selectbox(key="cm_sort").set_value("Undated first, then newest").run()
+    assert table_texts(at)[0] == UNDATED_PLAN
+
+
+def test_theme_words_list_each_word_once(with_undated: Engine) -> None:
+    at = app("commitments").run()
+    position = table_texts(at).index(UNDATED_PLAN)
+    at.session_state[commitments.table_key(query.Filters(), "Newest first", 1)] = {
+        "selection": {"rows": [position], "columns": [], "cells": []}
+    }
+    at.run()
+    words = next(m.value for m in at.markdown if "**Theme words:**" in m.value)
+    assert words.count("emissions") == 1
+
+
+def test_the_timeline_says_how_to_select_and_selects_by_dragging(made: Engine) -> None:
+    at = app("timeline").run()
+    assert "Drag a box over points" in all_text(at)
+    (chart,) = at.get("plotly_chart")
+    assert json.loads(chart.proto.spec)["layout"]["dragmode"] == "select"
+
+
+def test_the_download_preview_reads_like_the_commitments_table(made: Engine) -> None:
+    users.add_user(made, users.operator(), "rita", "a long enough password", "reviewer")
+    rita = users.authenticate(made, "rita", "a long enough password")
+    review.review(
+        made, rita, next(c.id for c in EXTRACTIONS[0].commitments), status="accepted", expected_version=0
+    )
+    listed = app("commitments").run().dataframe[0].value
+    preview = app("download").run().dataframe[0].value
+    assert preview["text"].tolist() == listed["text"].tolist()[: len(preview)]  # the same order
+    assert list(preview.columns) == list(listed.columns)
+    assert pd.api.types.is_datetime64_any_dtype(preview["release_day"])  # dates, shown as dates
+    assert "None" not in set(preview["reviewed_by"]) and "" in set(preview["reviewed_by"])
+    assert "rita" in set(preview["reviewed_by"])
+
+
+def test_every_table_row_is_shown_whole_by_its_height_and_widths(made: Engine) -> None:
+    at = app("commitments").run()
+    grid = at.dataframe[0].proto
+    config = json.loads(grid.columns)
+    assert [k for k, c in config.items() if not isinstance(c.get("width"), int)] == ["_index"]
+    texts = table_texts(at)
+    width = config["text"]["width"]
+    lines = max(tables.wrapped_lines(t, width) for t in texts)
+    assert grid.row_height >= tables.row_height(lines)

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
-from app import auth
+from app import auth, tables
 from app import threads as page
 from esgdata import ingest, store, users
 from esgdata.analysis import query, threads
@@ -142,12 +142,17 @@ def texts(at: AppTest) -> str:
     return "\n".join(str(p) for p in parts).replace("\\", "")
 
 
+def _unwrapped(frame: pd.DataFrame) -> pd.DataFrame:
+    """A table's cells as text, without the line breaks that fit them to their column."""
+    return frame.apply(lambda c: c.map(tables.unwrap) if pd.api.types.is_string_dtype(c) else c)
+
+
 def statement_table(at: AppTest) -> pd.DataFrame:
-    return next(d.value for d in at.dataframe if "statement" in d.value.columns)
+    return _unwrapped(next(d.value for d in at.dataframe if "statement" in d.value.columns))
 
 
 def thread_table(at: AppTest) -> pd.DataFrame:
-    return next(d.value for d in at.dataframe if "delivery_status" in d.value.columns)
+    return _unwrapped(next(d.value for d in at.dataframe if "delivery_status" in d.value.columns))
 
 
 def timeline_spec(at: AppTest) -> dict[str, object]:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-import colorsys
+import itertools
 import json
 import warnings
 
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
-from test_query import ROWS, make_frame
+from coloraide import Color
+from plotly.colors import sample_colorscale
+from test_query import ROWS, UNDATED_TARGET, make_frame
 
 from app import charts
 from esgdata.analysis import query
@@ -22,11 +24,6 @@ HOSTILE = "<script>alert(1)</script> & <img src=x onerror=alert(1)>"
 @pytest.fixture
 def frame() -> pd.DataFrame:
     return query.prepare(make_frame())
-
-
-def _hue(color: str) -> float:
-    r, g, b = (int(color[i : i + 2], 16) / 255 for i in (1, 3, 5))
-    return colorsys.rgb_to_hls(r, g, b)[0] * 360
 
 
 def test_theme_kind_figure_has_one_trace_per_kind_with_readable_theme_names(frame: pd.DataFrame) -> None:
@@ -110,14 +107,23 @@ def test_a_theme_has_the_same_colour_on_every_chart(frame: pd.DataFrame) -> None
         assert timeline[name] == trend[name] == roadmap[name]
 
 
-def test_theme_colours_are_distinct_and_grouped_by_pillar() -> None:
+def _views(color: str) -> list[Color]:
+    """A colour as seen with normal vision, deuteranopia and protanopia (Machado, full severity)."""
+    c = Color(color)
+    return [c, c.clone().filter("deutan", method="machado"), c.clone().filter("protan", method="machado")]
+
+
+def test_theme_colours_stay_apart_for_colour_blind_eyes_too() -> None:
     colors = charts.THEME_COLORS
-    assert set(colors) == set(lexicon.THEME_IDS)
-    assert len(set(colors.values())) == len(colors)
-    for theme in lexicon.themes().values():
-        hue = _hue(colors[theme.id])
-        low, high = charts._HUES[theme.pillar]
-        assert low - 1 <= hue <= high + 1 or low - 1 <= hue + 360 <= high + 1
+    assert list(colors) == list(lexicon.THEME_IDS)
+    seen = {t: _views(c) for t, c in [*colors.items(), ("", charts.NO_THEME_COLOR)]}
+    closest = min(
+        (min(a.delta_e(b, method="2000") for a, b in zip(seen[x], seen[y], strict=True)), x, y)
+        for x, y in itertools.combinations(seen, 2)
+    )
+    assert closest[0] >= 10, closest  # Climate and Energy were once 3 apart: two near-identical greens
+    white = Color("white")
+    assert all(Color(c).contrast(white) >= 1.7 for c in colors.values())  # visible on the page
 
 
 def test_every_theme_has_a_readable_label() -> None:
@@ -193,3 +199,119 @@ def test_commitments_of_one_organisation_and_day_do_not_hide_each_other(frame: p
     lanes = {org: round(y) for org, y in zip(points["organization"], points["y"], strict=True)}
     assert len(set(lanes.values())) == len(lanes)  # one lane per organisation
     assert all(abs(y - round(y)) < 0.4 for y in points["y"])
+
+
+# ---------------------------------------------------------------- readable charts
+
+
+def _whole_steps(axis: object) -> bool:
+    return axis.tickformat == ",d" and isinstance(axis.dtick, int) and axis.dtick >= 1
+
+
+def test_count_axes_step_by_whole_numbers(frame: pd.DataFrame) -> None:
+    assert _whole_steps(charts.build_theme_kind_figure(frame).layout.xaxis)
+    assert _whole_steps(charts.build_pillar_figure(frame).layout.xaxis)
+    assert _whole_steps(charts.build_monthly_figure(frame).layout.yaxis)
+    assert _whole_steps(charts.build_theme_trend_figure(frame).layout.yaxis)
+    assert [charts.count_step(n) for n in (0, 1, 3, 6, 7, 12, 13, 40, 61, 250)] == [
+        1,
+        1,
+        1,
+        1,
+        2,
+        2,
+        5,
+        10,
+        20,
+        50,
+    ]
+
+
+def test_one_month_of_data_is_one_bar_in_a_readable_range_with_no_time_of_day(frame: pd.DataFrame) -> None:
+    one = query.apply(frame, Filters(organizations=("CECEP",)))
+    fig = charts.build_monthly_figure(one)
+    assert {t.xperiod for t in fig.data} == {"M1"}
+    low, high = (pd.Timestamp(x) for x in fig.layout.xaxis.range)
+    assert low < pd.Timestamp("2021-03-01") and high > pd.Timestamp("2021-04-01")
+    formats = [stop.value for stop in fig.layout.xaxis.tickformatstops]
+    assert formats and not any("%H" in f or "%M" in f.replace("%m", "") for f in formats)
+    for build in (charts.build_timeline_figure, charts.build_roadmap_figure, charts.build_theme_trend_figure):
+        assert build(frame).layout.xaxis.tickformatstops == fig.layout.xaxis.tickformatstops
+
+
+def test_the_kind_legend_stays_when_the_filters_leave_one_kind(frame: pd.DataFrame) -> None:
+    fig = charts.build_theme_kind_figure(query.apply(frame, Filters(kinds=("pledge",))))
+    assert [t.name for t in fig.data] == ["pledge"]
+    assert fig.layout.showlegend is True and fig.data[0].showlegend is True
+    assert fig.layout.legend.title.text == "kind"
+
+
+def test_the_pillar_split_says_a_commitment_can_touch_several_pillars(frame: pd.DataFrame) -> None:
+    fig = charts.build_pillar_figure(frame)  # 6 commitments, 7 commitment-pillar pairs (b2 is S and G)
+    subtitle = fig.layout.title.subtitle.text
+    assert "6 commitments" in subtitle and "more than 100%" in subtitle
+    single = charts.build_pillar_figure(query.apply(frame, Filters(organizations=("CECEP",))))
+    assert "more than 100%" not in single.layout.title.subtitle.text
+
+
+def _contrast(a: str, b: str) -> float:
+    return float(Color(a).contrast(Color(b)))
+
+
+def test_matrix_numbers_are_legible_on_every_cell_and_the_colour_bar_has_whole_ticks() -> None:
+    rows = [(f"x{i}", f"{i}.txt", "2024-01-01", "t", "Org", "", "Org will act.", "pledge", "E", "climate", "",
+             0.9, "en", 0, 10) for i in range(7)]  # fmt: skip
+    rows += [("y1", "y.txt", "2024-01-01", "t", "Other", "", "Other will act.", "pledge", "G", "esg", "",
+              0.9, "en", 0, 10)]  # fmt: skip
+    (cells,) = charts.build_org_theme_figure(query.prepare(make_frame(rows))).data
+    fills = sample_colorscale(
+        cells.marker.colorscale and [list(s) for s in cells.marker.colorscale],
+        [(v - cells.marker.cmin) / (cells.marker.cmax - cells.marker.cmin) for v in cells.marker.color],
+    )
+    for fill, text in zip(fills, cells.textfont.color, strict=True):
+        r, g, b = (int(float(v)) for v in fill[4:-1].split(","))
+        assert _contrast(f"#{r:02X}{g:02X}{b:02X}", text) >= 4.5
+    ticks = list(cells.marker.colorbar.tickvals)
+    assert ticks == sorted(set(ticks)) and all(isinstance(t, int) for t in ticks)
+    assert ticks[0] == 1 and ticks[-1] <= 7
+    assert charts.colorbar_ticks(1, 1) == [1] and charts.colorbar_ticks(1, 3) == [1, 2, 3]
+
+
+def test_themes_over_time_shows_the_top_themes_of_the_view_and_says_so() -> None:
+    themes = list(lexicon.THEME_IDS)
+    rows = [(f"r{i}", f"{i}.txt", f"2024-0{1 + i % 3}-01", "t", "Org", "", "Org will act.", "pledge", "E",
+             ";".join(themes[: 1 + i % len(themes)]), "", 0.9, "en", 0, 10) for i in range(40)]  # fmt: skip
+    frame = query.prepare(make_frame(rows))
+    fig = charts.build_theme_trend_figure(frame)
+    assert len(fig.data) == charts.TREND_THEMES
+    counts = query.theme_counts_over_time(frame)
+    assert [t.customdata[0][0] for t in fig.data] == [
+        t for t in lexicon.THEME_IDS if t in query.top_themes(counts, charts.TREND_THEMES)
+    ]
+    assert "6 most frequent of the 19 themes" in fig.layout.title.subtitle.text
+
+
+def test_dragging_on_the_timeline_and_roadmap_selects_points(frame: pd.DataFrame) -> None:
+    assert charts.build_timeline_figure(frame).layout.dragmode == "select"
+    assert charts.build_roadmap_figure(frame).layout.dragmode == "select"
+
+
+def test_the_roadmap_marks_the_target_year_of_an_undated_release_without_a_line() -> None:
+    frame = query.prepare(make_frame([*ROWS, UNDATED_TARGET]))
+    fig = charts.build_roadmap_figure(frame)
+    ends = [t for t in fig.data if t.mode == "markers" and t.customdata is not None]
+    symbols = {str(c[0]): s for t in ends for c, s in zip(t.customdata, t.marker.symbol, strict=True)}
+    assert symbols["e1"] == "diamond-open" and symbols["a1"] == "diamond"
+    (climate,) = [t for t in fig.data if t.mode == "lines+markers" and t.name == "Climate"]
+    assert pd.Timestamp("2050-01-01") not in [pd.Timestamp(x) for x in climate.x if x is not None]
+    assert any("undated release" in (t.name or "") for t in fig.data)
+
+
+def test_titles_sit_in_their_own_band_above_the_legend_and_the_matrix_labels(frame: pd.DataFrame) -> None:
+    for build in (charts.build_theme_kind_figure, charts.build_monthly_figure, charts.build_timeline_figure):
+        layout = build(frame).layout
+        assert layout.title.yref == "container" and layout.title.yanchor == "top"
+        assert layout.legend.y == 1.0 and layout.legend.yanchor == "top" and layout.legend.x > 1
+        assert layout.margin.t >= charts.TITLE_HEIGHT
+    matrix = charts.build_org_theme_figure(frame).layout
+    assert matrix.xaxis.side == "top" and matrix.margin.t > charts.TITLE_HEIGHT + 60

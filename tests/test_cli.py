@@ -13,7 +13,9 @@ from click.testing import CliRunner
 from conftest import SPEC_COMMITMENT_COLUMNS
 
 import esgdata
+from esgdata import store
 from esgdata.cli import cli
+from esgdata.config import load_config
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -152,11 +154,76 @@ def test_export_writes_both_csvs_of_the_store(runner, db, tmp_path):
 
 
 def test_export_of_an_empty_store_writes_headers_only(runner, db, tmp_path):
+    store.connect(db)  # made, never filled
     out = tmp_path / "out"
     result = runner.invoke(cli, ["export", "--out-dir", str(out), "--db", db])
     assert result.exit_code == 0
     assert _rows(out / "commitments.csv") == []
     assert (out / "releases.csv").exists()
+
+
+def test_the_default_store_does_not_follow_the_current_directory(runner, tmp_path, monkeypatch):
+    monkeypatch.delenv("ESGDATA_DATA_DIR")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "home" / ".local" / "share"))
+    first, second = tmp_path / "a", tmp_path / "b"
+    first.mkdir()
+    second.mkdir()
+    monkeypatch.chdir(first)
+    result = runner.invoke(cli, ["ingest", str(SEED), "-j", "1"])
+    assert result.exit_code == 0, result.output
+    where = load_config().data_dir
+    assert where == tmp_path / "home" / ".local" / "share" / "esgdata"
+    monkeypatch.chdir(second)
+    assert load_config().data_dir == where
+    info = runner.invoke(cli, ["info"])
+    assert info.exit_code == 0, info.output
+    assert "releases: 1" in info.stdout and str(where / "esgdata.db") in info.stdout
+    assert not (first / "data").exists() and not (second / "data").exists()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["info"], ["export", "--out-dir", "out"], ["review", "audit"], ["review", "quality"],
+     ["threads", "list"], ["users", "list"]],
+)  # fmt: skip
+def test_a_command_that_only_reads_never_creates_a_store(runner, tmp_path, monkeypatch, args):
+    monkeypatch.chdir(tmp_path)
+    db = tmp_path / "nothing" / "here.db"
+    result = runner.invoke(cli, [*args, "--db", f"sqlite:///{db}"])
+    assert result.exit_code == 1
+    assert "no store at" in result.output and "esgdata ingest" in result.output
+    assert not db.exists() and not db.parent.exists()
+    assert "Traceback" not in result.output
+
+
+def test_a_command_that_only_reads_never_makes_the_schema_in_an_empty_database(runner, tmp_path):
+    from sqlalchemy import create_engine, inspect
+
+    db = tmp_path / "empty.db"
+    create_engine(f"sqlite:///{db}").connect().close()  # an empty database file, no tables
+    result = runner.invoke(cli, ["info", "--db", f"sqlite:///{db}"])
+    assert result.exit_code == 1 and "no store at" in result.output
+    assert inspect(create_engine(f"sqlite:///{db}")).get_table_names() == []
+
+
+@pytest.mark.parametrize("args", [["export", "--out-dir", "out"], ["threads", "list"], ["users", "list"]])
+def test_commands_name_the_store_they_use(runner, db, tmp_path, monkeypatch, args):
+    monkeypatch.chdir(tmp_path)
+    runner.invoke(cli, ["ingest", str(SEED), "--db", db, "-j", "1"])
+    result = runner.invoke(cli, [*args, "--db", db])
+    assert result.exit_code == 0, result.output
+    assert f"store: {db}" in result.stderr
+    assert "store:" not in result.stdout
+
+
+def test_the_size_limit_has_one_unit_in_messages_and_help(runner, tmp_path):
+    big = tmp_path / "big.txt"
+    big.write_bytes(b"x" * 20_970_000)  # over 20 MB, under 20 MiB: once reported as "21 MB over the 21 MB"
+    result = runner.invoke(cli, ["ingest", str(big), "--db", f"sqlite:///{tmp_path / 's.db'}", "-j", "1"])
+    assert result.exit_code == 1
+    assert "is 21 MB, over the 20 MB limit" in result.stderr
+    assert "1,000,000 bytes" in " ".join(runner.invoke(cli, ["ingest", "--help"]).output.split())
 
 
 def test_a_bad_database_url_is_one_line_of_error_not_a_traceback(runner):

@@ -46,7 +46,7 @@ def test_users_are_added_listed_given_roles_and_disabled(db: str) -> None:
         == 0
     )
     assert run("users", "add", "rita", "--password-stdin", "--db", db, input=PASSWORD + "\n").exit_code == 0
-    assert run("users", "list", "--db", db).output.splitlines() == [
+    assert run("users", "list", "--db", db).stdout.splitlines() == [
         "ada\tadmin\tactive",
         "rita\treviewer\tactive",
     ]
@@ -121,7 +121,7 @@ def test_export_writes_reviewed_values_unless_asked_for_the_extraction(db: str, 
 def test_the_audit_log_prints_and_writes_as_csv(db: str, tmp_path: Path) -> None:
     cid = _review_first(db)
     printed = run("review", "audit", "--target", cid, "--db", db)
-    rows = list(csv.DictReader(io.StringIO(printed.output)))
+    rows = list(csv.DictReader(io.StringIO(printed.stdout)))
     assert [(r["actor"], r["field"], r["new_value"]) for r in rows] == [("rita", "status", "accepted")]
     out = tmp_path / "audit.csv"
     assert run("review", "audit", "--out", str(out), "--db", db).exit_code == 0

@@ -72,6 +72,8 @@ def ids(frame: pd.DataFrame) -> list[str]:
         (Filters(date_from=dt.date(2022, 1, 1)), ["b1", "b2", "d1"]),
         (Filters(date_to=dt.date(2023, 7, 15)), ["a1", "a2", "b1", "b2"]),
         (Filters(date_from=dt.date(2021, 3, 1), date_to=dt.date(2021, 3, 1)), ["a1", "a2"]),
+        (Filters(undated=True), ["c1"]),
+        (Filters(undated=True, organizations=("CECEP",)), []),
         (Filters(pillars=("G",)), ["b2", "c1"]),
         (Filters(pillars=("E", "G")), ["a1", "b1", "b2", "c1", "d1"]),
         (Filters(themes=("energy",)), ["b1"]),
@@ -194,6 +196,7 @@ filters_strategy = st.builds(
     organizations=unique,
     date_from=st.none() | st.dates(),
     date_to=st.none() | st.dates(),
+    undated=st.booleans(),
     pillars=st.lists(st.sampled_from(list(PILLARS)), unique=True).map(tuple),
     themes=st.lists(st.sampled_from(list(lexicon.THEME_IDS)), max_size=4, unique=True).map(tuple),
     kinds=st.lists(st.sampled_from(list(KINDS)), unique=True).map(tuple),
@@ -280,6 +283,43 @@ def test_roadmap_has_one_row_per_target_year(frame: pd.DataFrame) -> None:
         ("d1", 2028),
     ]
     assert rows.loc[rows["target_year"] == 2060, "target_day"].tolist() == [pd.Timestamp("2060-01-01")]
+
+
+UNDATED_TARGET = ("e1", "e.txt", "", "Undated plan", "CECEP", "", "CECEP will be carbon neutral by 2050.",
+                  "target", "E", "climate", "2050", 0.9, "en", 0, 30)  # fmt: skip
+
+
+def test_an_undated_commitment_stays_on_the_roadmap_without_a_start() -> None:
+    rows = query.roadmap(query.prepare(make_frame([*ROWS, UNDATED_TARGET])))
+    undated = rows[rows["id"] == "e1"]
+    assert undated["target_year"].tolist() == [2050]
+    assert undated["release_day"].isna().all()
+    assert len(rows) == 5  # the four dated target years too
+
+
+def test_undated_commitments_are_counted_and_reachable_by_a_filter(frame: pd.DataFrame) -> None:
+    assert query.undated_count(frame) == 1
+    assert query.undated_count(query.apply(frame, Filters(kinds=("target",)))) == 0
+    assert query.to_query(Filters(undated=True)) == {"date": ["none"]}
+    assert query.from_query({"date": "none"}) == Filters(undated=True)
+    assert "release date: none" in query.describe(Filters(undated=True))
+    releases = pd.DataFrame(
+        {
+            "source_file": ["a.txt", "c.txt"],
+            "release_day": pd.to_datetime(["2021-03-01", None]),
+            "language": ["en", "en"],
+            "organization": ["CECEP", "SASAC"],
+            "release_title": ["CECEP plans", "Undated note"],
+        }
+    )
+    view = query.apply(frame, Filters(undated=True))
+    assert query.filter_releases(releases, view, Filters(undated=True))["source_file"].tolist() == ["c.txt"]
+
+
+def test_themes_over_time_can_keep_only_the_top_themes_of_the_view(frame: pd.DataFrame) -> None:
+    top = query.theme_counts_over_time(frame, "Y", top=2)
+    assert set(top["theme"]) == {"climate", "energy"}  # climate 3; then the first of the ties, in theme order
+    assert query.top_themes(query.theme_counts_over_time(frame, "Y"), 1) == ["climate"]
 
 
 def test_timeline_points_are_the_newest_dated_commitments(frame: pd.DataFrame) -> None:
@@ -480,3 +520,41 @@ def test_describe_names_the_active_filters_for_people() -> None:
         "confidence ≥ 0.50",
     ]
     assert query.describe(Filters()) == []
+
+
+# ---------------------------------------------------------------- the typed date range
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("", (None, None, False)),
+        ("2021-01-01 to 2022-12-31", (dt.date(2021, 1, 1), dt.date(2022, 12, 31), False)),
+        ("2021-01-01 – 2022-12-31", (dt.date(2021, 1, 1), dt.date(2022, 12, 31), False)),
+        ("2021/1/1..2022/2/3", (dt.date(2021, 1, 1), dt.date(2022, 2, 3), False)),
+        ("2023", (dt.date(2023, 1, 1), dt.date(2023, 12, 31), False)),
+        ("2024-02", (dt.date(2024, 2, 1), dt.date(2024, 2, 29), False)),
+        ("2023-03 to 2023-06", (dt.date(2023, 3, 1), dt.date(2023, 6, 30), False)),
+        ("from 2022-05-01", (dt.date(2022, 5, 1), None, False)),
+        ("to 2022", (None, dt.date(2022, 12, 31), False)),
+        ("2022-12-31 to 2021-01-01", (dt.date(2021, 1, 1), dt.date(2022, 12, 31), False)),
+        ("none", (None, None, True)),
+    ],
+)
+def test_a_typed_date_range_is_read(typed: str, expected: tuple[object, ...]) -> None:
+    assert query.parse_date_range(typed) == expected
+
+
+@pytest.mark.parametrize("typed", ["yesterday", "2021-13-01", "2021-01-01 to soon", "21-1-1"])
+def test_a_bad_date_range_says_what_to_write(typed: str) -> None:
+    with pytest.raises(ValueError, match="2021-01-01 to 2022-12-31"):
+        query.parse_date_range(typed)
+
+
+@given(filters_strategy)
+def test_the_date_range_text_reads_back_as_the_same_filters(filters: Filters) -> None:
+    low, high, undated = query.parse_date_range(query.format_date_range(filters))
+    if filters.undated:
+        assert undated
+    else:
+        assert (low, high) == (filters.date_from, filters.date_to) or filters.date_from > filters.date_to

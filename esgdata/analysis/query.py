@@ -55,6 +55,7 @@ QUERY_KEYS: dict[str, str] = {
     "organizations": "org",
     "date_from": "from",
     "date_to": "to",
+    "undated": "date",
     "pillars": "pillar",
     "themes": "theme",
     "kinds": "kind",
@@ -66,6 +67,8 @@ QUERY_KEYS: dict[str, str] = {
     "min_confidence": "min_conf",
     "review_statuses": "status",
 }
+
+UNDATED = "none"  # date=none: releases (and their commitments) without a date
 
 # Filters that only a commitment can satisfy (a release's own fields cannot).
 _COMMITMENT_ONLY = (
@@ -86,11 +89,13 @@ class Filters:
 
     # Lists match any of their values; search needs every term (quoted phrases stay whole) in
     # the text, title, organisation or speaker; a target-year bound keeps commitments naming a
-    # year inside the range; a date bound drops undated releases.
+    # year inside the range; a date bound drops undated releases; ``undated`` keeps only
+    # them (date=none in the URL), so every view can link to what it cannot place in time.
 
     organizations: tuple[str, ...] = ()
     date_from: dt.date | None = None
     date_to: dt.date | None = None
+    undated: bool = False
     pillars: tuple[str, ...] = ()
     themes: tuple[str, ...] = ()
     kinds: tuple[str, ...] = ()
@@ -117,7 +122,10 @@ def to_query(filters: Filters) -> dict[str, list[str]]:
     for f in fields(Filters):
         value = getattr(filters, f.name)
         key = QUERY_KEYS[f.name]
-        if isinstance(value, tuple):
+        if isinstance(value, bool):
+            if value:
+                out[key] = [UNDATED]
+        elif isinstance(value, tuple):
             if value:
                 out[key] = [str(v) for v in value]
         elif isinstance(value, dt.date):
@@ -175,6 +183,7 @@ def from_query(params: Mapping[str, str | Sequence[str]]) -> Filters:
         organizations=tuple(_values(params, k["organizations"])),
         date_from=_date(_values(params, k["date_from"])),
         date_to=_date(_values(params, k["date_to"])),
+        undated=UNDATED in _values(params, k["undated"]),
         pillars=_known(_values(params, k["pillars"]), PILLARS),
         themes=_known(_values(params, k["themes"]), lexicon.THEME_IDS),
         kinds=_known(_values(params, k["kinds"]), KINDS),
@@ -186,6 +195,66 @@ def from_query(params: Mapping[str, str | Sequence[str]]) -> Filters:
         min_confidence=_confidence(_values(params, k["min_confidence"])),
         review_statuses=tuple(_values(params, k["review_statuses"])),
     )
+
+
+# ---------------------------------------------------------------- the typed date range
+
+_RANGE_SEP = re.compile(r"\s+(?:to|until|-)\s+|\s*(?:–|—|\.\.|~|至|到)\s*", re.IGNORECASE)
+_DAY = re.compile(r"(\d{4})(?:[-/.](\d{1,2})(?:[-/.](\d{1,2}))?)?")
+RANGE_EXAMPLES = "2021-01-01 to 2022-12-31, 2023, 2023-03 to 2023-06, from 2022-05-01, or none"
+
+
+def _bound(text: str, end: bool) -> dt.date:
+    """A typed day, month or year; a month or year as an end means its last day."""
+    m = _DAY.fullmatch(text.strip())
+    if not m:
+        raise ValueError(text)
+    year, month, day = int(m.group(1)), m.group(2), m.group(3)
+    if day:
+        return dt.date(year, int(month), int(day))
+    if month:
+        first = dt.date(year, int(month), 1)
+        return (pd.Timestamp(first) + pd.offsets.MonthEnd(0)).date() if end else first
+    return dt.date(year, 12, 31) if end else dt.date(year, 1, 1)
+
+
+def parse_date_range(text: str) -> tuple[dt.date | None, dt.date | None, bool]:
+    """(from, to, undated) from what someone typed; ValueError with the accepted forms otherwise."""
+    raw = " ".join(text.split())
+    if raw.casefold() in ("none", "undated", "no date"):
+        return None, None, True
+    lowered = raw.casefold()
+    try:
+        if not raw:
+            return None, None, False
+        if lowered.startswith(("from ", "since ")):
+            return _bound(raw.split(" ", 1)[1], end=False), None, False
+        if lowered.startswith(("to ", "until ")):
+            return None, _bound(raw.split(" ", 1)[1], end=True), False
+        parts = _RANGE_SEP.split(raw, maxsplit=1)
+        if len(parts) == 1:
+            return _bound(raw, end=False), _bound(raw, end=True), False
+        low = _bound(parts[0], end=False) if parts[0].strip() else None
+        high = _bound(parts[1], end=True) if parts[1].strip() else None
+    except ValueError:
+        raise ValueError(f"“{raw}” is not a date range; write {RANGE_EXAMPLES}") from None
+    if low and high and low > high:
+        low, high = high, low
+    return low, high, False
+
+
+def format_date_range(filters: Filters) -> str:
+    """The date filters as parse_date_range reads them back."""
+    f = filters
+    if f.undated:
+        return "none"
+    if f.date_from and f.date_to:
+        return f"{f.date_from.isoformat()} to {f.date_to.isoformat()}"
+    if f.date_from:
+        return f"from {f.date_from.isoformat()}"
+    if f.date_to:
+        return f"to {f.date_to.isoformat()}"
+    return ""
 
 
 # ---------------------------------------------------------------- loading
@@ -367,6 +436,8 @@ def apply(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
         mask &= (frame["release_day"] >= pd.Timestamp(f.date_from)).to_numpy(dtype=bool)
     if f.date_to is not None:
         mask &= (frame["release_day"] <= pd.Timestamp(f.date_to)).to_numpy(dtype=bool)
+    if f.undated:
+        mask &= frame["release_day"].isna().to_numpy(dtype=bool)
     if f.pillars:
         mask &= _has_any(frame["pillars"], f.pillars)
     if f.themes:
@@ -399,6 +470,8 @@ def filter_releases(releases: pd.DataFrame, matched: pd.DataFrame, filters: Filt
         mask &= (releases["release_day"] >= pd.Timestamp(f.date_from)).to_numpy(dtype=bool)
     if f.date_to is not None:
         mask &= (releases["release_day"] <= pd.Timestamp(f.date_to)).to_numpy(dtype=bool)
+    if f.undated:
+        mask &= releases["release_day"].isna().to_numpy(dtype=bool)
     if f.languages:
         mask &= releases["language"].isin(f.languages).to_numpy(dtype=bool)
     matching = _count_by_release(releases, matched)
@@ -535,8 +608,13 @@ def auto_freq(frame: pd.DataFrame) -> str:
     return "M" if span <= 3 * 366 else "Q" if span <= 12 * 366 else "Y"
 
 
-def theme_counts_over_time(frame: pd.DataFrame, freq: str | None = None) -> pd.DataFrame:
-    """Commitments per period and theme; columns period (first day), theme, count."""
+def theme_counts_over_time(
+    frame: pd.DataFrame, freq: str | None = None, top: int | None = None
+) -> pd.DataFrame:
+    """Commitments per period and theme; columns period (first day), theme, count.
+
+    ``top``: only the themes with the most dated commitments in ``frame`` (ties in theme order).
+    """
     freq = freq or auto_freq(frame)
     columns = frame[["release_day", "themes"]]
     dated = columns[columns["release_day"].notna()]
@@ -544,11 +622,21 @@ def theme_counts_over_time(frame: pd.DataFrame, freq: str | None = None) -> pd.D
     out = _split_counts(dated, ["period"], "themes", "theme")[["period", "theme", "count"]]
     if out.empty:
         return out
+    if top is not None:
+        out = out[out["theme"].isin(top_themes(out, top))]
     # Every period from first to last, zeros included: a line must not bridge a quiet spell.
     periods = pd.period_range(out["period"].min(), out["period"].max(), freq=freq).start_time
     grid = pd.MultiIndex.from_product([periods, sorted(set(out["theme"]))], names=["period", "theme"])
     full = out.set_index(["period", "theme"])["count"].reindex(grid, fill_value=0).reset_index()
     return full.astype({"count": int}).sort_values(["period", "theme"]).reset_index(drop=True)
+
+
+def top_themes(counts: pd.DataFrame, top: int) -> list[str]:
+    """The ``top`` themes with the largest total ``count`` in a frame with theme and count columns."""
+    totals = counts.groupby("theme")["count"].sum()
+    rank = {t: i for i, t in enumerate(lexicon.THEME_IDS)}
+    ordered = sorted(totals.index, key=lambda t: (-int(totals[t]), rank.get(t, len(rank)), t))
+    return ordered[:top]
 
 
 _POINT_COLUMNS = [
@@ -564,10 +652,15 @@ _POINT_COLUMNS = [
 ]
 
 
-def timeline_points(frame: pd.DataFrame, limit: int = 2000) -> pd.DataFrame:
-    """Dated commitments, newest first, at most ``limit``, with ``theme`` = their first theme."""
-    days = frame["release_day"].reset_index(drop=True).dropna()
-    newest = days.sort_values(ascending=False, kind="stable").index[:limit]  # positions, no text copied
+def timeline_points(frame: pd.DataFrame, limit: int = 2000, *, undated: bool = False) -> pd.DataFrame:
+    """Dated commitments, newest first, at most ``limit``, with ``theme`` = their first theme.
+
+    ``undated``: commitments of releases without a date too, after the dated ones.
+    """
+    days = frame["release_day"].reset_index(drop=True)
+    if not undated:
+        days = days.dropna()
+    newest = days.sort_values(ascending=False, kind="stable", na_position="last").index[:limit]
     out = frame[[c for c in _POINT_COLUMNS if c in frame.columns]].iloc[newest].copy()
     for column in ("organization", "speaker", "kind", "themes", "source_file"):
         out[column] = out[column].astype(str).fillna("")
@@ -576,12 +669,16 @@ def timeline_points(frame: pd.DataFrame, limit: int = 2000) -> pd.DataFrame:
 
 
 def roadmap(frame: pd.DataFrame, top: int = 25, limit: int = 2000) -> pd.DataFrame:
-    """One row per (commitment, target year) of the ``top`` organisations (timeline_points + target year)."""
+    """One row per (commitment, target year) of the ``top`` organisations (timeline_points + target year).
+
+    A commitment of an undated release is kept with an empty release_day: its target year
+    is known, where the line would start is not.
+    """
     # target_day is 1 January of the target year: where a time axis puts the year's label.
-    has_year = (frame["release_day"].notna() & frame["year_max"].notna()).to_numpy(dtype=bool)
+    has_year = frame["year_max"].notna().to_numpy(dtype=bool)
     orgs = top_organizations(frame[["organization"]][has_year], top)
     subset = frame[has_year & frame["organization"].isin(orgs).to_numpy(dtype=bool)]
-    points = timeline_points(subset, limit=limit)
+    points = timeline_points(subset, limit=limit, undated=True)
     if points.empty:
         return points.assign(target_year=pd.Series(dtype=int), target_day=pd.Series(dtype="datetime64[us]"))
     years = subset.set_index("id")["target_years"].astype(str)
@@ -596,6 +693,11 @@ def roadmap(frame: pd.DataFrame, top: int = 25, limit: int = 2000) -> pd.DataFra
     order = {o: i for i, o in enumerate(orgs)}
     points = points.assign(_o=points["organization"].map(order))
     return points.sort_values(["_o", "target_year", "release_day"]).drop(columns="_o").reset_index(drop=True)
+
+
+def undated_count(frame: pd.DataFrame) -> int:
+    """How many commitments of ``frame`` come from releases without a date (no time view can place them)."""
+    return int(frame["release_day"].isna().sum())
 
 
 def headline(commitments: pd.DataFrame, releases: pd.DataFrame) -> dict[str, Any]:
@@ -697,6 +799,8 @@ def describe(filters: Filters) -> list[str]:
         out.append("organisation: " + ", ".join(f.organizations))
     if f.date_from or f.date_to:
         out.append(f"released {f.date_from or '…'} to {f.date_to or '…'}")
+    if f.undated:
+        out.append("release date: none")
     if f.pillars:
         out.append("pillar: " + ", ".join(PILLARS.get(p, p) for p in f.pillars))
     if f.themes:

@@ -20,6 +20,7 @@ from .matcher import fold, trie_pattern
 from .segment import Unit
 
 _PARTICLES = r"(?:van|von|de|der|den|du|da|di|la|le|el|al)"
+_PARTICLE_WORDS = frozenset(_PARTICLES[3:-1].split("|"))
 _TOKEN = r"[A-Z][a-z]+(?:-[A-Za-z][a-z]+)?"
 _STOP_TOKENS = {
     "The",
@@ -316,7 +317,7 @@ class SpeakerTracker:
             return ""  # "General Secretary Xi Jinping" speaks for the state, not for the organisation
         surname_first = tokens[:1] == ["He"] or tokens[:1] == ["She"]  # kept above only when titled
         rest = tokens[1:] if surname_first else tokens
-        if not tokens or any(t in _STOP_TOKENS for t in rest if not re.fullmatch(_PARTICLES, t)):
+        if not tokens or any(t in _STOP_TOKENS for t in rest if t not in _PARTICLE_WORDS):
             return ""
         name = " ".join(tokens)
         if _names_an_organization(name):

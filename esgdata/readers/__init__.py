@@ -7,6 +7,7 @@ import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
+from ..config import format_mb
 from ..errors import ReadError, UnsupportedFormat
 from ..models import Document
 from . import docx, html, markdown, pdf, text
@@ -42,7 +43,7 @@ def read_bytes(name: str, data: bytes, *, max_bytes: int) -> Document:
     if len(data) > max_bytes:
         raise ReadError(
             name,
-            f"is {len(data) / 1e6:.2g} MB, over the {max_bytes / 1e6:.2g} MB limit (ESGDATA_MAX_FILE_MB)",
+            f"is {format_mb(len(data))}, over the {format_mb(max_bytes)} limit (ESGDATA_MAX_FILE_MB)",
         )
     doc = reader(Path(name).name, data)
     return dataclasses.replace(doc, content_hash=hashlib.sha256(data).hexdigest())
@@ -58,7 +59,7 @@ def read(path: str | Path, *, max_bytes: int) -> Document:
         if size > max_bytes:
             raise ReadError(
                 str(path),
-                f"is {size / 1e6:.2g} MB, over the {max_bytes / 1e6:.2g} MB limit (ESGDATA_MAX_FILE_MB)",
+                f"is {format_mb(size)}, over the {format_mb(max_bytes)} limit (ESGDATA_MAX_FILE_MB)",
             )
         data = path.read_bytes()
     except OSError as exc:

@@ -24,7 +24,6 @@ from esgdata import ingest, store, users
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-SCREENSHOTS = ROOT / "docs" / "screenshots"
 HOSTILE = "<script>alert(1)</script>"
 HOSTILE_IMG = "<img src=x onerror=alert(1)>"
 HOSTILE_RELEASE = f"""{HOSTILE} CECEP news {HOSTILE_IMG}
@@ -138,7 +137,9 @@ def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]
 
 
 @pytest.fixture(scope="session")
-def screenshots() -> Path:
-    """docs/screenshots/, where the README's pictures come from."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    return SCREENSHOTS
+def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the tests save their pictures: a temporary folder, so a test run leaves the checkout
+    as it was; `make screenshots` sets ESGDATA_SCREENSHOTS to docs/screenshots/ to refresh the README's."""
+    folder = Path(os.environ.get("ESGDATA_SCREENSHOTS") or tmp_path_factory.mktemp("screenshots"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
