@@ -866,6 +866,7 @@ def reviewed_releases(engine: Engine) -> list[dict[str, Any]]:
             rev.c.themes.label("reviewed_themes"),
             rev.c.target_years.label("reviewed_years"),
             rev.c.speaker.label("reviewed_speaker"),
+            rev.c.reviewed_values,
         )
         .select_from(rev.join(com, com.c.id == rev.c.commitment_id).join(rel, rel.c.id == com.c.release_id))
         .order_by(rel.c.source_file, com.c.position)
