@@ -34,6 +34,12 @@ ADA = users.User("ada", "admin")
 VIC = users.User("vic", "viewer")
 
 
+@pytest.fixture(autouse=True)
+def _no_shipped_training_data(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Train on the test's own releases only: the shipped ones make a test slow, not truer."""
+    monkeypatch.setattr(training, "TRAINING_DATA", tmp_path / "no-training-data")
+
+
 @pytest.fixture
 def seeded(engine, tmp_path: Path):
     (tmp_path / "in").mkdir()

@@ -47,6 +47,12 @@ RELEASES = {
 }
 
 
+@pytest.fixture(autouse=True)
+def _no_shipped_training_data(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Train on the test's own releases only: the shipped ones make a test slow, not truer."""
+    monkeypatch.setattr(training, "TRAINING_DATA", tmp_path / "no-training-data")
+
+
 def labelled(source: str = "written") -> list[LabelledRelease]:
     out = []
     for org, (title, commitments, others) in RELEASES.items():
@@ -181,3 +187,33 @@ def test_evaluate_without_labelled_releases_fails_with_a_sentence(tmp_path: Path
     result = CliRunner().invoke(cli, ["model", "evaluate", "--training-dir", str(tmp_path / "none")])
     assert result.exit_code != 0
     assert "no gold annotations there" in result.output
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_every_written_training_label_is_words_of_its_release_with_valid_values(language: str) -> None:
+    from esgdata.extraction.lexicon import THEME_IDS
+
+    shipped = Path(training.__file__).parent / "training_data" / "written"
+    written = training.written_releases(language, shipped)
+    assert written, "the package ships written training releases"
+    for rel in written:
+        assert rel.source == "written" and rel.group.startswith("written-")
+        for c in rel.commitments:
+            assert c["text"] and c["text"] in rel.release.body, (rel.release.source_file, c["text"])
+            assert c["kind"] in ("target", "pledge", "practice")
+            assert set(c["themes"]) <= set(THEME_IDS)
+            assert all(1900 <= y <= 2200 for y in c["target_years"])
+
+
+def test_written_labels_sit_in_the_text_they_label() -> None:
+    source = (
+        "=== acme-plan.txt\nAcme Plan\n\n"
+        "@T|climate|2030|@Acme will cut emissions by 2030.@-@ It met on Monday.\n"
+    )
+    ((name, text, commitments),) = training.parse_written(source)
+    assert name == "acme-plan.txt"
+    assert text == "Acme Plan\n\nAcme will cut emissions by 2030. It met on Monday.\n"
+    assert commitments == [
+        {"text": "Acme will cut emissions by 2030.", "kind": "target", "themes": ["climate"],
+         "target_years": [2030], "speaker": ""}
+    ]  # fmt: skip

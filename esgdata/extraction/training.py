@@ -413,16 +413,16 @@ def parse_written(source: str) -> list[tuple[str, str, list[dict[str, Any]]]]:
     return out
 
 
-def written_releases(language: str, folder: Path = TRAINING_DATA / "written") -> list[LabelledRelease]:
+def written_releases(language: str, folder: Path | None = None) -> list[LabelledRelease]:
     """Releases written for training (fictional organisations, every hard case), with their labels."""
     from ..models import Document
     from ..readers.release import parse_release
 
-    path = folder / f"{language}.src"
-    if not path.exists():
-        return []
     out = []
-    for name, text, commitments in parse_written(path.read_text(encoding="utf-8")):
+    sources = sorted((folder or TRAINING_DATA / "written").glob(f"{language}*.src"))
+    for name, text, commitments in (
+        r for path in sources for r in parse_written(path.read_text(encoding="utf-8"))
+    ):
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
         release = parse_release(Document(name, "txt", text, digest))
         group = "written-" + name.split("-")[0]
