@@ -45,8 +45,18 @@ def specs() -> tuple[PageSpec, ...]:
     )
 
 
+def admin_specs() -> tuple[PageSpec, ...]:
+    """Pages only admins see in the menu (the page checks the role again, and so does the library)."""
+    from app.accounts import render_users
+
+    return (PageSpec("users", "Users", ":material/manage_accounts:", render_users),)
+
+
 def pages(src: Source, filters: Filters, *, start: str = "overview") -> list[st.Page]:
     """st.Page objects drawing each page for this run's store and filters; ``start`` is the default."""
+    from app.accounts import admin
+
+    shown = specs() + (admin_specs() if admin(src) is not None else ())
     return [
         st.Page(
             partial(s.render, src, filters),
@@ -55,11 +65,11 @@ def pages(src: Source, filters: Filters, *, start: str = "overview") -> list[st.
             url_path=s.url_path,
             default=s.url_path == start,
         )
-        for s in specs()
+        for s in shown
     ]
 
 
 def page(url_path: str) -> st.Page:
     """A page by URL path, for st.page_link and st.switch_page (matched by its path)."""
-    spec = next(s for s in specs() if s.url_path == url_path)
+    spec = next(s for s in specs() + admin_specs() if s.url_path == url_path)
     return st.Page(lambda: None, title=spec.title, icon=spec.icon, url_path=spec.url_path)

@@ -20,7 +20,7 @@ import streamlit as st
 from app import auth, common, learning, state, tables
 from app.charts import theme_label
 from app.commitments import render_detail
-from app.safe import md
+from app.safe import md, wording_diff_html
 from app.state import Source
 from esgdata import export, review, users
 from esgdata.analysis import query
@@ -35,6 +35,7 @@ PASSED_KEY = "_rv_passed"  # ids skipped or saved in this session: the queue mov
 PIN_KEY = "_rv_pin"  # the commitment a conflict was about: it stays in front until acted on
 FLASH_KEY = "_rv_flash"  # (kind, message) of the last action, shown once
 LOADED_KEY = "_rv_loaded"  # (id, version) whose values the correction widgets hold
+CONFLICT_KEY = "_rv_conflict"  # the other reviewer's saved review, shown beside the unsaved form
 FIELD_KEYS = {
     "kind": "rv_kind",
     "themes": "rv_themes",
@@ -66,6 +67,7 @@ def _pass(commitment_id: str) -> None:
     passed = list(st.session_state.get(PASSED_KEY, []))
     st.session_state[PASSED_KEY] = [*passed, commitment_id]
     st.session_state.pop(PIN_KEY, None)
+    st.session_state.pop(CONFLICT_KEY, None)
 
 
 def _save(
@@ -91,7 +93,10 @@ def _save(
     except ConflictError as exc:  # someone saved first: say what they saved, keep their review
         _flash("error", f"Not saved, nothing was overwritten: {exc}")
         st.session_state[PIN_KEY] = commitment_id
-        st.session_state.pop(LOADED_KEY, None)  # the form shows what is stored now
+        # The form keeps this reviewer's unsaved values (they are not reloaded for the version the
+        # other person saved); the other person's values are shown beside it.
+        st.session_state[CONFLICT_KEY] = dict(exc.current)
+        st.session_state[LOADED_KEY] = (commitment_id, int(exc.current.get("version") or 0))
         state.clear()
         return
     except PermissionDenied as exc:
@@ -173,16 +178,49 @@ def _shown_values(row: pd.Series) -> dict[str, Any]:
     return {f: str(row[f]) for f in review.CORRECTABLE}
 
 
-def _status_line(current: Mapping[str, Any], originals: Mapping[str, Any] | None) -> None:
+def _readable(field: str, value: object) -> str:
+    if field == "themes":
+        return ", ".join(theme_label(t) for t in _cells(value)) or "none"
+    return str(value or "") or "none"
+
+
+def _values_line(values: Mapping[str, Any]) -> str:
+    return "; ".join(
+        f"{f.replace('_', ' ')}: {md(_readable(f, values.get(f)))}" for f in review.CORRECTABLE if f in values
+    )
+
+
+def _stale_wording(current: Mapping[str, Any], row: pd.Series) -> None:
+    """A stale review: the wording it approved beside today's, the difference marked, and the values
+    it approved."""
+    pieces = review.wording_diff(str(current.get("reviewed_text") or ""), str(row["text"]))
+    left, right = st.columns(2)
+    for col, side, title in ((left, "old", "Reviewed wording"), (right, "new", "Current wording")):
+        with col, st.container(border=True, key=f"rv_wording_{side}"):
+            st.markdown(f"**{title}**")
+            marked = wording_diff_html(pieces, side)
+            st.markdown(
+                f'<div class="esg-diff-{side}" style="line-height:1.7">{marked}</div>', unsafe_allow_html=True
+            )
+    approved = review.approved_values(dict(current))
+    if approved:
+        st.markdown("**Values approved with the reviewed wording:** " + _values_line(approved))
+    else:
+        st.caption("The values approved with the old wording were not kept (reviewed before they were).")
+
+
+def _status_line(current: Mapping[str, Any], originals: Mapping[str, Any] | None, row: pd.Series) -> None:
     status = str(current.get("status") or "unreviewed")
     parts = [f"Review status **{md(status)}**"]
     if current.get("stale"):
         parts.append("**stale**: the release was re-read and this wording changed since it was reviewed")
     if current.get("reviewed_by"):
         at = current.get("reviewed_at")
-        when = at.strftime("%Y-%m-%d %H:%M") if isinstance(at, dt.datetime) else ""
+        when = export.timestamp(at, seconds=False) if isinstance(at, dt.datetime) else ""
         parts.append(f"last saved by {md(current['reviewed_by'])} {md(when)}")
     st.markdown(" · ".join(parts))
+    if current.get("stale"):
+        _stale_wording(current, row)
     if current.get("comment"):
         st.markdown(f"**Comment:** {md(current['comment'])}")
     fixed = [f for f in review.CORRECTABLE if current.get(f) is not None]
@@ -195,6 +233,36 @@ def _status_line(current: Mapping[str, Any], originals: Mapping[str, Any] | None
                 new = ", ".join(theme_label(t) for t in _cells(new)) or "none"
             changes.append(f"{f.replace('_', ' ')}: {md(old or 'none')} → {md(new or 'none')}")
         st.markdown("**Corrected** (extracted → reviewed): " + "; ".join(changes))
+
+
+def _conflict(cid: str) -> None:
+    """After a refused save: what the other reviewer saved, beside this reviewer's unsaved values."""
+    other = st.session_state.get(CONFLICT_KEY)
+    if not other or other.get("commitment_id") != cid:
+        return
+    ss = st.session_state
+    mine = {
+        "kind": ss.get(FIELD_KEYS["kind"]),
+        "themes": ";".join(ss.get(FIELD_KEYS["themes"]) or []),
+        "target_years": ";".join(str(ss.get(FIELD_KEYS["target_years"]) or "").replace(",", " ").split()),
+        "speaker": ss.get(FIELD_KEYS["speaker"]),
+        "organization": ss.get(FIELD_KEYS["organization"]),
+    }
+    at = other.get("reviewed_at")
+    when = export.timestamp(at, seconds=False) if isinstance(at, dt.datetime) else ""
+    theirs = review.approved_values(other) or {f: other.get(f) or "" for f in review.CORRECTABLE}
+    left, right = st.columns(2)
+    with left, st.container(border=True, key="rv_conflict_theirs"):
+        st.markdown(
+            f"**Saved meanwhile by {md(other.get('reviewed_by') or 'someone')}** {md(when)} as "
+            f"**{md(other.get('status') or '')}**"
+        )
+        st.markdown(_values_line(theirs))
+        if other.get("comment"):
+            st.markdown(f"Comment: {md(other['comment'])}")
+    with right, st.container(border=True, key="rv_conflict_mine"):
+        st.markdown("**Your values, not saved** (still in the form below: save them again to replace theirs)")
+        st.markdown(_values_line(mine))
 
 
 def _controls(src: Source, row: pd.Series, version: int) -> None:
@@ -304,8 +372,9 @@ def render_queue(src: Source, filters: query.Filters, view: pd.DataFrame) -> Non
     st.subheader(f"{position:,} of {len(order):,} in the queue" if position else "Reviewed meanwhile")
     st.caption(f"Commitment id {md(cid)}")
     originals = next((r for r in state.judged(src.url, src.revision) if r["id"] == cid), None)
-    _status_line(current, originals)
+    _status_line(current, originals, row)
     render_detail(src, row, filters, title="")
+    _conflict(cid)
     _controls(src, row, version)
     learning.render_add_missed(src, str(row["source_file"]))  # missed sentences of the same release
     _bulk(src, view)
@@ -415,6 +484,18 @@ def render_audit(src: Source) -> None:
     )
     user = right.selectbox("User", people, index=None, key="rv_audit_user", placeholder="Anyone")
     rows = query.audit_view(everything, commitment=commitment or "", user=user or "")
+    check = state.audit_check(src.url)
+    if check.ok:
+        st.success(
+            f"Verified: the hash chain of all {check.rows:,} entries is whole (no entry deleted or "
+            "changed since it was written).",
+            icon=":material/verified:",
+        )
+    else:
+        st.error(
+            f"The audit log's chain is broken at entry {check.broken_at}: {md(check.reason)}.",
+            icon=":material/gpp_bad:",
+        )
     st.caption(
         f"{len(rows):,} of {len(everything):,} entries, newest first. The log is append-only: "
         "nothing in this app (or the CLI) edits or deletes it."
@@ -435,18 +516,50 @@ def render_audit(src: Source) -> None:
     table = pd.DataFrame(newest, columns=list(export.AUDIT_COLUMNS)).astype(
         {c: "str" for c in export.AUDIT_COLUMNS if c not in ("id", "at")}
     )
-    table["at"] = [
-        a.strftime("%Y-%m-%d %H:%M:%S") if isinstance(a, dt.datetime) else str(a) for a in table["at"]
-    ]
+    table["at"] = [export.timestamp(a) if isinstance(a, dt.datetime) else str(a) for a in table["at"]]
     tables.show(
         table,
         key="rv_audit_table",
         wrap={"target": 140, "old_value": 160, "new_value": 160},
-        column_config={"id": None, "old_value": "from", "new_value": "to"},
+        column_config={
+            "id": None,
+            "at": "at (UTC)",
+            "old_value": "from",
+            "new_value": "to",
+            "prev_hash": None,
+            "row_hash": None,
+        },
     )
 
 
 # ---------------------------------------------------------------- the page
+
+
+def _review_health(src: Source) -> None:
+    """Stale and orphaned reviews in the whole store, and the orphaned ones listed."""
+    counts = state.review_counts(src.url, src.revision)
+    if not counts["stale"] and not counts["orphaned"]:
+        return
+    st.warning(
+        f"**{counts['stale']:,}** stale reviews (their wording changed since: first in the queue) · "
+        f"**{counts['orphaned']:,}** orphaned reviews (their words are gone from the release).",
+        icon=":material/history:",
+    )
+    if not counts["orphaned"]:
+        return
+    with st.expander(f"Orphaned reviews ({counts['orphaned']:,})", icon=":material/link_off:"):
+        rows = state.orphaned(src.url, src.revision)
+        table = pd.DataFrame(
+            {
+                "release": [str(r["source_file"]) for r in rows],
+                "reviewed wording": [str(r["reviewed_text"]) for r in rows],
+                "status": [str(r["status"]) for r in rows],
+                "by": [str(r["reviewed_by"]) for r in rows],
+                "at": [export.timestamp(r["reviewed_at"], seconds=False) for r in rows],
+                "commitment id": [str(r["commitment_id"]) for r in rows],
+            }
+        )
+        tables.show(table, key="rv_orphaned", wrap={"reviewed wording": 320, "release": 160})
 
 
 def _reviewer(src: Source) -> users.User | None:
@@ -479,6 +592,7 @@ def render_review(src: Source, filters: query.Filters) -> None:
         return
     view = query.apply(frame, filters)
     common.summary(view, frame, filters)
+    _review_health(src)
     flash = st.session_state.pop(FLASH_KEY, None)
     if flash:
         kind, message = flash

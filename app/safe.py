@@ -136,3 +136,18 @@ def kind_legend_html() -> str:
         for k in KIND_TINTS
     ]
     return "Highlighted by kind: " + "".join(items)
+
+
+def wording_diff_html(pieces: Sequence[tuple[str, str]], side: str) -> str:
+    """One side of a wording comparison as escaped HTML: on the "old" side removed words struck
+    through in red, on the "new" side added words underlined in green (esgdata.review.wording_diff)."""
+    parts = []
+    for op, text in pieces:
+        body = html.escape(text)
+        if op == "same":
+            parts.append(body)
+        elif op == "removed" and side == "old":
+            parts.append(f'<del class="esg-removed" style="background:#FFCDD2">{body}</del>')
+        elif op == "added" and side == "new":
+            parts.append(f'<ins class="esg-added" style="background:#C8E6C9">{body}</ins>')
+    return "".join(parts)

@@ -15,7 +15,7 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from app.safe import md
-from esgdata import config, fetch, ingest, learning, review, store
+from esgdata import config, export, fetch, ingest, learning, review, store, users
 from esgdata.analysis import query
 from esgdata.errors import EsgDataError
 
@@ -120,6 +120,23 @@ def audit(url: str) -> list[dict[str, Any]]:
     return store.audit_rows(engine(url))
 
 
+def audit_check(url: str) -> store.AuditCheck:
+    """The audit chain verified now (store.verify_audit); not cached, like the log itself."""
+    return store.verify_audit(engine(url))
+
+
+@st.cache_data(show_spinner=False, max_entries=2)
+def review_counts(url: str, revision: int) -> dict[str, int]:
+    """Reviews, stale ones and orphaned ones in the whole store."""
+    return store.review_counts(engine(url))
+
+
+@st.cache_data(show_spinner=False, max_entries=2)
+def orphaned(url: str, revision: int) -> list[dict[str, Any]]:
+    """Reviews whose words disappeared from their release, kept for a person to look at."""
+    return store.orphaned_reviews(engine(url))
+
+
 @st.cache_data(show_spinner=False, max_entries=4)
 def facets(url: str, revision: int) -> dict[str, Any]:
     """What the filter widgets offer: organisations and speakers by count, date and year bounds."""
@@ -169,7 +186,9 @@ def ensure_data(src: Source) -> Source:
                 bar.progress(min(done / max(total, 1), 1.0), text=md(f"{done}/{total} {Path(name).name}"))
 
             try:
-                report = ingest.load_seeds(src.engine, progress=tick)
+                # Nobody may be signed in yet (no account may exist): the audit log names the
+                # operating-system account that started the dashboard on this empty store.
+                report = ingest.load_seeds(src.engine, users.operator(), progress=tick)
             except EsgDataError as exc:
                 status.update(label="Could not load the sample releases", state="error")
                 st.error(md(str(exc)))
@@ -277,5 +296,5 @@ def sources(url: str, revision: int) -> pd.DataFrame:
     }
     for row in rows:
         stamp = row.get("last_fetch_at")
-        row["last_fetch_at"] = stamp.strftime("%Y-%m-%d %H:%M UTC") if stamp else "never"
+        row["last_fetch_at"] = export.timestamp(stamp, seconds=False) if stamp else "never"
     return _rows_frame(rows, SOURCE_COLUMNS, numeric)

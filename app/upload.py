@@ -1,4 +1,9 @@
-"""Upload page: drop release files; each is stored and ingested, each failure named with its reason."""
+"""Upload: drop release files; each is stored and ingested, each failure named with its reason.
+
+Reviewers and admins only: a file named like a stored release replaces it (its reviews may go
+stale), so the data layer refuses anyone else (ingest.ingest_upload checks the role) and the
+form is only offered to those who may use it.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +12,10 @@ from typing import Any
 
 import streamlit as st
 
-from app import state
+from app import auth, state
 from app.safe import md
-from esgdata import config, ingest, readers
+from esgdata import config, ingest, readers, users
+from esgdata.errors import PermissionDenied
 from esgdata.models import Failure
 
 UPLOAD_CEILING_MB = 200  # what the browser may send at all (Streamlit's own default)
@@ -27,6 +33,9 @@ def _ingest_files() -> None:
         "updated": 0,
         "unchanged": 0,
         "commitments": 0,
+        "stale": 0,
+        "orphaned": 0,
+        "restored": 0,
         "failed": [],
         "names": [],
         "renamed": [],
@@ -36,11 +45,18 @@ def _ingest_files() -> None:
         bar.progress(i / max(len(files), 1), text=md(f"{i}/{len(files)} {file.name}"))
         try:
             report = ingest.ingest_upload(
-                engine, file.name, file.getvalue(), data_dir=cfg.data_dir, max_bytes=cfg.max_file_bytes
+                engine,
+                auth.current_user(),
+                file.name,
+                file.getvalue(),
+                data_dir=cfg.data_dir,
+                max_bytes=cfg.max_file_bytes,
             )
+        except PermissionDenied as exc:  # signed out or lost the role meanwhile: nothing was stored
+            report = ingest.IngestReport(failed=[Failure(file.name, f"not stored: {exc}")])
         except Exception as exc:  # a store error on one file must not lose the others' results
             report = ingest.IngestReport(failed=[Failure(file.name, f"could not be stored: {exc}")])
-        for field in ("added", "updated", "unchanged", "commitments"):
+        for field in ("added", "updated", "unchanged", "commitments", "stale", "orphaned", "restored"):
             result[field] += getattr(report, field)
         # Report the name the user gave, not the path it was kept under.
         result["failed"] += [(file.name, f.reason) for f in report.failed]
@@ -66,6 +82,14 @@ def _show_result(result: dict[str, Any]) -> None:
         )
     for given, kept in result.get("renamed", []):
         st.info(f"**{md(given)}** was kept as **{md(kept)}** (a safe file name).", icon=":material/edit:")
+    reviews = ingest.IngestReport(
+        stale=result["stale"], orphaned=result["orphaned"], restored=result["restored"]
+    ).reviews_line()
+    if reviews:
+        st.warning(
+            f"Reviews: {md(reviews)}. The Review page puts stale ones first and lists orphaned ones.",
+            icon=":material/rate_review:",
+        )
     for name, reason in result["failed"]:
         st.error(f"**{md(name)}**: {md(reason)}", icon=":material/error:")
 
@@ -82,6 +106,18 @@ def render_upload(src: state.Source, filters: object) -> None:
         "when you press Ingest. Each file becomes one release; a file with the name of a stored "
         "release replaces it."
     )
+    user = auth.current_user()
+    try:
+        users.require(user, "reviewer", src.engine)
+    except PermissionDenied:
+        who = f"You are signed in as {md(user.name)}, a {md(user.role)}. " if user else ""
+        st.info(
+            f"{who}Uploading needs a **reviewer** or **admin** account: a file named like a stored "
+            "release replaces it. Sign in (in the sidebar) as one, or ask an admin for the role.",
+            icon=":material/lock:",
+        )
+        st.session_state.pop(RESULT_KEY, None)
+        return
     with st.form("up_form", clear_on_submit=True):
         st.file_uploader(
             "Release files",

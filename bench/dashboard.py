@@ -96,7 +96,7 @@ def build_store(db: Path, target: int) -> dict[str, float]:
         copy = dataclasses.replace(x, release=release, commitments=tuple(commitments))
         if achievements:
             copy = dataclasses.replace(copy, achievements=achievements)
-        store.save(engine, copy)
+        store.save(engine, copy, "test")
         have += len(commitments)
         i += 1
     counts = store.counts(engine)

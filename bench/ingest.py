@@ -65,11 +65,11 @@ def phase(name: str, folder: Path, jobs: int) -> dict[str, float]:
                 commitments += len(result.commitments)
         export.write(folder.parent / "out", rows, rel_rows)
     elif name == "ingest":
-        from esgdata import store
+        from esgdata import store, users
         from esgdata.ingest import ingest
 
         engine = store.connect(f"sqlite:///{folder.parent / 'bench.db'}")
-        report = ingest(engine, [folder], max_bytes=20 * 2**20, jobs=jobs)
+        report = ingest(engine, users.operator(), [folder], max_bytes=20 * 2**20, jobs=jobs)
         releases, commitments = report.releases, report.commitments
     seconds = time.perf_counter() - start
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

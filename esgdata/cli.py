@@ -60,6 +60,22 @@ def _read_options(f: F) -> F:
     return f
 
 
+def _as_option(f: F) -> F:
+    return click.option(
+        "--as",
+        "as_name",
+        metavar="NAME",
+        default=None,
+        help="Act as this account, held to its role. Default: you, named in the audit log by your "
+        "operating-system account and host, with an admin's rights (you hold the store's credentials).",
+    )(f)
+
+
+def _person(engine: Any, as_name: str | None) -> users.User:
+    """Who acts: the account ``--as`` names, else whoever runs this command (users.operator)."""
+    return users.account(engine, as_name) if as_name else users.operator()
+
+
 def _max_bytes(max_mb: float | None) -> int:
     return int(max_mb * MB) if max_mb else load_config().max_file_bytes
 
@@ -112,6 +128,7 @@ def cli() -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @_db_option
 @_read_options
+@_as_option
 def ingest_command(
     paths: tuple[Path, ...],
     db_url: str | None,
@@ -119,6 +136,7 @@ def ingest_command(
     organization: str | None,
     max_mb: float | None,
     quiet: bool,
+    as_name: str | None,
 ) -> None:
     """Read release files and folders into the store.
 
@@ -135,6 +153,7 @@ def ingest_command(
     bar = _progress(quiet, "ingest")
     report = ingest.ingest(
         engine,
+        _person(engine, as_name),
         paths,
         max_bytes=_max_bytes(max_mb),
         jobs=jobs or ingest.default_jobs(),
@@ -148,7 +167,8 @@ def ingest_command(
         click.echo(
             f"{report.releases} releases read: {report.added} added, {report.updated} updated, "
             f"{report.unchanged} unchanged, {len(report.failed)} failed"
-            + (f", {len(report.skipped)} skipped (unsupported format)" if report.skipped else ""),
+            + (f", {len(report.skipped)} skipped (unsupported format)" if report.skipped else "")
+            + (f"; {report.reviews_line()}" if report.reviews_line() else ""),
             err=True,
         )
         click.echo(
@@ -275,8 +295,13 @@ def info_command(db_url: str | None) -> None:
     """
     engine = _open(db_url, say=False)  # printed below, on stdout
     totals = store.counts(engine)
+    reviews = store.review_counts(engine)
     click.echo(f"store: {engine.url.render_as_string(hide_password=True)}")
     click.echo(f"releases: {totals['releases']}\ncommitments: {totals['commitments']}")
+    click.echo(
+        f"reviews: {reviews['reviews']} ({reviews['stale']} stale, {reviews['orphaned']} orphaned)"
+        + ("; `esgdata review orphaned` lists the orphaned ones" if reviews["orphaned"] else "")
+    )
 
 
 @cli.command("serve", context_settings={"ignore_unknown_options": True})
@@ -309,19 +334,10 @@ def serve_command(port: int, streamlit_args: tuple[str, ...]) -> None:
     sys.exit(subprocess.call(cmd, env=os.environ.copy()))
 
 
-def _actor() -> str:
-    return "cli:" + (os.environ.get("USER") or os.environ.get("USERNAME") or "unknown")
-
-
 def _read_password(from_stdin: bool) -> str:
     if from_stdin:
         return sys.stdin.readline().rstrip("\n")
     return str(click.prompt("Password", hide_input=True, confirmation_prompt=True))
-
-
-def _operator() -> users.User:
-    """Whoever runs the command line: they hold the store's credentials, so they act as an admin."""
-    return users.User(_actor(), "admin")
 
 
 @cli.group("sources")
@@ -348,7 +364,10 @@ def sources_group() -> None:
     help="The language of the source's releases (default: detected in each release).",
 )
 @_db_option
-def sources_add(url: str, organization: str, language: str | None, db_url: str | None) -> None:
+@_as_option
+def sources_add(
+    url: str, organization: str, language: str | None, db_url: str | None, as_name: str | None
+) -> None:
     """Follow a news list page, an RSS/Atom feed or a sitemap; `esgdata fetch` then reads it.
 
     \b
@@ -357,7 +376,9 @@ def sources_add(url: str, organization: str, language: str | None, db_url: str |
         esgdata sources add https://www.example.com/feed.xml
     """
     engine = store.connect(db_url)
-    row = fetch.add_source(engine, _operator(), url, organization=organization, language=language or "")
+    row = fetch.add_source(
+        engine, _person(engine, as_name), url, organization=organization, language=language or ""
+    )
     click.echo(f"added source {row['id']}: {row['url']}", err=True)
 
 
@@ -371,7 +392,9 @@ def sources_list(db_url: str | None) -> None:
         esgdata sources list
     """
     for row in fetch.list_sources(store.connect(db_url)):
-        last = row["last_fetch_at"].strftime("%Y-%m-%d %H:%M") if row["last_fetch_at"] else "never fetched"
+        last = (
+            export.timestamp(row["last_fetch_at"], seconds=False) if row["last_fetch_at"] else "never fetched"
+        )
         status = row["last_status"] or "-"
         click.echo(
             f"{row['id']}\t{row['url']}\t{row['kind'] or '?'}\t{row['organization'] or '-'}\t"
@@ -405,6 +428,7 @@ def sources_list(db_url: str | None) -> None:
 )
 @click.option("--quiet", "-q", is_flag=True, help="Failures only, no summary.")
 @_db_option
+@_as_option
 def fetch_command(
     source_id: int | None,
     since: Any,
@@ -412,6 +436,7 @@ def fetch_command(
     time_limit: float | None,
     quiet: bool,
     db_url: str | None,
+    as_name: str | None,
 ) -> None:
     """Fetch new and changed articles from the followed sources into the store.
 
@@ -435,7 +460,7 @@ def fetch_command(
 
     report = fetch.fetch(
         engine,
-        _operator(),
+        _person(engine, as_name),
         source_id=source_id,
         since=since.date().isoformat() if since else "",
         max_pages=max_pages,
@@ -475,7 +500,8 @@ def users_group() -> None:
     "--password-stdin", is_flag=True, help="Read the password from the first line of standard input."
 )
 @_db_option
-def users_add(name: str, role: str, password_stdin: bool, db_url: str | None) -> None:
+@_as_option
+def users_add(name: str, role: str, password_stdin: bool, db_url: str | None, as_name: str | None) -> None:
     """Create an account; the password is prompted for (or read from stdin) and stored hashed.
 
     \b
@@ -484,7 +510,7 @@ def users_add(name: str, role: str, password_stdin: bool, db_url: str | None) ->
         echo "$PASSWORD" | esgdata users add bob --role reviewer --password-stdin
     """
     engine = _open(db_url, create=True)  # the first admin may be made before any ingest
-    users.add_user(engine, name, _read_password(password_stdin), role, actor=_actor())
+    users.add_user(engine, _person(engine, as_name), name, _read_password(password_stdin), role)
     click.echo(f"added {name} ({role})", err=True)
 
 
@@ -506,30 +532,50 @@ def users_list(db_url: str | None) -> None:
 @click.argument("name")
 @click.argument("role", type=click.Choice(users.ROLES))
 @_db_option
-def users_set_role(name: str, role: str, db_url: str | None) -> None:
+@_as_option
+def users_set_role(name: str, role: str, db_url: str | None, as_name: str | None) -> None:
     """Give an account another role.
 
     \b
     Example:
         esgdata users set-role bob admin
     """
-    users.set_role(_open(db_url), name, role, actor=_actor())
+    engine = _open(db_url)
+    users.set_role(engine, _person(engine, as_name), name, role)
     click.echo(f"{name} is now {role}", err=True)
 
 
 @users_group.command("disable")
 @click.argument("name")
-@click.option("--enable", is_flag=True, help="Enable the account again instead.")
+@click.option("--enable", is_flag=True, help="Enable the account again instead (as `users enable`).")
 @_db_option
-def users_disable(name: str, enable: bool, db_url: str | None) -> None:
-    """Disable an account (its reviews and audit entries stay); --enable reverses it.
+@_as_option
+def users_disable(name: str, enable: bool, db_url: str | None, as_name: str | None) -> None:
+    """Disable an account (its reviews and audit entries stay; its sessions end).
 
     \b
     Example:
         esgdata users disable bob
     """
-    users.set_disabled(_open(db_url), name, not enable, actor=_actor())
+    engine = _open(db_url)
+    users.set_disabled(engine, _person(engine, as_name), name, not enable)
     click.echo(f"{name} {'enabled' if enable else 'disabled'}", err=True)
+
+
+@users_group.command("enable")
+@click.argument("name")
+@_db_option
+@_as_option
+def users_enable(name: str, db_url: str | None, as_name: str | None) -> None:
+    """Enable a disabled account again.
+
+    \b
+    Example:
+        esgdata users enable bob
+    """
+    engine = _open(db_url)
+    users.set_disabled(engine, _person(engine, as_name), name, False)
+    click.echo(f"{name} enabled", err=True)
 
 
 @users_group.command("password")
@@ -538,14 +584,16 @@ def users_disable(name: str, enable: bool, db_url: str | None) -> None:
     "--password-stdin", is_flag=True, help="Read the password from the first line of standard input."
 )
 @_db_option
-def users_password(name: str, password_stdin: bool, db_url: str | None) -> None:
+@_as_option
+def users_password(name: str, password_stdin: bool, db_url: str | None, as_name: str | None) -> None:
     """Set a new password for an account.
 
     \b
     Example:
         esgdata users password bob
     """
-    users.set_password(_open(db_url), name, _read_password(password_stdin), actor=_actor())
+    engine = _open(db_url)
+    users.set_password(engine, _person(engine, as_name), name, _read_password(password_stdin))
     click.echo(f"password of {name} changed", err=True)
 
 
@@ -572,28 +620,69 @@ def review_export(out: Path, db_url: str | None) -> None:
     Example:
         esgdata review export --out reviewed.jsonl
     """
-    n = review.write_gold(_open(db_url), out)
-    click.echo(f"{n} releases -> {out}", err=True)
+    engine = _open(db_url)
+    n = review.write_gold(engine, out)
+    stale = store.review_counts(engine)["stale"]
+    click.echo(
+        f"{n} releases -> {out}"
+        + (
+            f"; {stale} stale reviews left out (their words changed since they were reviewed)"
+            if stale
+            else ""
+        ),
+        err=True,
+    )
 
 
 @review_group.command("audit")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="CSV file (default: print).")
 @click.option("--target", default=None, help="Only entries about this commitment id or user name.")
+@click.option(
+    "--verify",
+    is_flag=True,
+    help="Check the hash chain instead: name the first row deleted or changed behind the app's back "
+    "(exit code 1 if any).",
+)
 @_db_option
-def review_audit(out: Path | None, target: str | None, db_url: str | None) -> None:
+def review_audit(out: Path | None, target: str | None, verify: bool, db_url: str | None) -> None:
     """Print or write the append-only audit log (who changed what, when, from which value to which).
 
     \b
     Example:
         esgdata review audit --out audit.csv
         esgdata review audit --target 5f2c0e1d9a8b7c6d
+        esgdata review audit --verify
     """
-    text = export.audit_csv(store.audit_rows(_open(db_url), target))
+    engine = _open(db_url)
+    if verify:
+        check = store.verify_audit(engine)
+        if check.ok:
+            click.echo(f"audit log verified: {check.rows} rows, the chain is whole")
+            return
+        click.echo(f"audit log broken at row {check.broken_at}: {check.reason}", err=True)
+        sys.exit(1)
+    text = export.audit_csv(store.audit_rows(engine, target))
     if out:
         out.write_text(text, encoding="utf-8", newline="")
         click.echo(str(out), err=True)
     else:
         click.echo(text.lstrip("\ufeff"), nl=False)
+
+
+@review_group.command("orphaned")
+@_db_option
+def review_orphaned(db_url: str | None) -> None:
+    """List reviews whose commitment's words disappeared from their release (kept, never deleted).
+
+    \b
+    Example:
+        esgdata review orphaned
+    """
+    for row in store.orphaned_reviews(_open(db_url)):
+        click.echo(
+            f"{row['commitment_id']}\t{row['source_file']}\t{row['status']}\t{row['reviewed_by']}\t"
+            f"{export.timestamp(row['reviewed_at'])}\t{row['reviewed_text']}"
+        )
 
 
 @review_group.command("quality")
@@ -635,14 +724,16 @@ def threads_group() -> None:
     help="Only this organisation (repeatable); default every one.",
 )
 @_db_option
-def threads_rebuild(organizations: tuple[str, ...], db_url: str | None) -> None:
+@_as_option
+def threads_rebuild(organizations: tuple[str, ...], db_url: str | None, as_name: str | None) -> None:
     """Regroup commitments into threads (ingest does this for the organisations it touches).
 
     \b
     Example:
         esgdata threads rebuild --organization CECEP
     """
-    n = threads.rebuild(_open(db_url), organizations or None)
+    engine = _open(db_url)
+    n = threads.regroup(engine, _person(engine, as_name), organizations or None)
     click.echo(f"{n} threads", err=True)
 
 
@@ -695,16 +786,6 @@ def _languages(language: str) -> tuple[str, ...]:
     return ("en", "zh") if language == "all" else (language,)
 
 
-def _account(engine: Any, name: str | None) -> users.User | None:
-    """The store account ``--as`` names, checked by the library like any signed-in person."""
-    if not name:
-        return None
-    row = store.get_user(engine, name)
-    if row is None:
-        raise EsgDataError(f"no account named {name!r} (esgdata users list shows them)")
-    return users.User(row["name"], row["role"])
-
-
 @model_group.command("train")
 @click.option("--language", type=click.Choice(["en", "zh", "all"]), default="all", show_default=True)
 @click.option(
@@ -718,7 +799,7 @@ def _account(engine: Any, name: str | None) -> users.User | None:
     is_flag=True,
     help="Also learn from the store's reviews; the model is kept in the store (inactive) with its figures.",
 )
-@click.option("--as", "as_name", metavar="NAME", default=None, help="The reviewer or admin account training.")
+@_as_option
 @_training_option
 @_db_option
 def model_train(
@@ -744,7 +825,7 @@ def model_train(
     if with_reviews:
         engine = store.connect(db_url)
         for lang in _languages(language):
-            result = learning.retrain(engine, _account(engine, as_name), lang, shared)
+            result = learning.retrain(engine, _person(engine, as_name), lang, shared)
             click.echo(f"{lang}: model {result['name']} kept in the store (not in use yet)")
             reviews = result["reviews"]
             click.echo(
@@ -822,16 +903,16 @@ def model_list(db_url: str | None) -> None:
         click.echo(
             f"{row['name']}\t{row['language']}\t{'in use' if row['active'] else '-'}\t"
             f"held-out F1 {held.get('commitment_f1', '-')}\t{row['created_by']}\t"
-            f"{row['created_at']:%Y-%m-%d %H:%M}"
+            f"{export.timestamp(row['created_at'], seconds=False)}"
         )
 
 
 @model_group.command("use")
 @click.argument("name")
 @click.option("--language", type=click.Choice(["en", "zh"]), required=True)
-@click.option("--as", "as_name", metavar="NAME", required=True, help="The admin account switching.")
+@_as_option
 @_db_option
-def model_use(name: str, language: str, as_name: str, db_url: str | None) -> None:
+def model_use(name: str, language: str, as_name: str | None, db_url: str | None) -> None:
     """Switch the store to a retrained model (or back to `shipped`) and re-extract its releases.
 
     Reviews are carried over as on any re-ingest; the switch is in the audit log.
@@ -842,8 +923,43 @@ def model_use(name: str, language: str, as_name: str, db_url: str | None) -> Non
         esgdata model use shipped --language en --as alice
     """
     engine = store.connect(db_url)
-    done = learning.switch(engine, _account(engine, as_name), language, None if name == "shipped" else name)
+    done = learning.switch(engine, _person(engine, as_name), language, None if name == "shipped" else name)
     click.echo(f"{language}: now using {name}; {done} releases re-extracted", err=True)
+
+
+@cli.group("db")
+def db_group() -> None:
+    """The store's schema: create or upgrade it as the tables' owner, and grant the app's role.
+
+    \b
+    Example:
+        ESGDATA_DB_OWNER_URL=postgresql+psycopg://esg_owner:pw@db/esg esgdata db upgrade
+    """
+
+
+@db_group.command("upgrade")
+@click.option(
+    "--owner-url",
+    envvar="ESGDATA_DB_OWNER_URL",
+    default=None,
+    metavar="URL",
+    help="The owner role's URL (default: ESGDATA_DB_OWNER_URL; none: the store's URL upgrades itself).",
+)
+@_db_option
+def db_upgrade(owner_url: str | None, db_url: str | None) -> None:
+    """Bring the schema to this version; as the owner, also grant the app's role (ESGDATA_DB_URL's
+    user) its rights again: every table read and written, the audit log read and appended only.
+
+    \b
+    Example:
+        esgdata db upgrade --owner-url postgresql+psycopg://esg_owner:pw@db/esg
+    """
+    if owner_url:  # first, so an app role that was never granted anything can connect after
+        store.upgrade_as_owner(owner_url, db_url or store.default_url())
+    engine = store.connect(db_url, owner_url=owner_url or "")
+    role = engine.url.username
+    granted = f"; {role} may read and append to the audit log, nothing more" if owner_url and role else ""
+    click.echo(f"schema version {store.schema_version(engine)}{granted}", err=True)
 
 
 def main() -> None:

@@ -37,6 +37,13 @@ SETTINGS: tuple[Setting, ...] = (
         "Empty means the SQLite file esgdata.db in ESGDATA_DATA_DIR.",
     ),
     Setting(
+        "ESGDATA_DB_OWNER_URL",
+        "",
+        "PostgreSQL only: the URL of the role that owns the tables. Migrations run as it and grant "
+        "the ESGDATA_DB_URL role what the product needs (the audit log: read and append only). "
+        "Empty means ESGDATA_DB_URL runs migrations itself.",
+    ),
+    Setting(
         "ESGDATA_SEEDS_DIR",
         "",
         "Folder of sample releases the dashboard ingests into an empty store. "
@@ -86,6 +93,17 @@ SETTINGS: tuple[Setting, ...] = (
         "0 means only review actions need one.",
     ),
     Setting(
+        "ESGDATA_SESSION_HOURS",
+        "12",
+        "Hours a dashboard sign-in lasts: a reload within them keeps the person signed in.",
+    ),
+    Setting(
+        "ESGDATA_SECRET_KEY",
+        "",
+        "Secret that signs the dashboard's session cookies (give every dashboard process the same). "
+        "Empty means one generated once into the data folder (session-secret).",
+    ),
+    Setting(
         "ESGDATA_TRAINING_DIR",
         "",
         "Folder with the labelled releases `esgdata model train` and `evaluate` read "
@@ -104,6 +122,9 @@ class Config:
     max_file_bytes: int
     require_login: bool
     training_dir: Path
+    db_owner_url: str = ""
+    session_hours: float = 12.0
+    secret_key: str = ""
 
 
 @dataclass(frozen=True)
@@ -150,6 +171,7 @@ def load_config(environ: dict[str, str] | None = None) -> Config:
     login = _env("ESGDATA_REQUIRE_LOGIN", env).lower()
     if login not in {"0", "1", "true", "false", "yes", "no"}:
         raise ConfigError(f"ESGDATA_REQUIRE_LOGIN must be 0 or 1, not {login!r}")
+    session_hours = _number("ESGDATA_SESSION_HOURS", env, minimum=0.01)
     seeds = _env("ESGDATA_SEEDS_DIR", env)
     repository = Path(__file__).resolve().parent.parent
     training = _env("ESGDATA_TRAINING_DIR", env)
@@ -160,6 +182,9 @@ def load_config(environ: dict[str, str] | None = None) -> Config:
         max_file_bytes=int(max_mb * MB),
         require_login=login in {"1", "true", "yes"},
         training_dir=Path(training) if training else repository.parent / "shared",
+        db_owner_url=_env("ESGDATA_DB_OWNER_URL", env),
+        session_hours=session_hours,
+        secret_key=_env("ESGDATA_SECRET_KEY", env),
     )
 
 

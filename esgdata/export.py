@@ -8,6 +8,7 @@ The CLI's export, the CLI's extract and the dashboard's download all write throu
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 from collections.abc import Iterable, Mapping
@@ -128,6 +129,18 @@ def records(extractions: Iterable[Extraction]) -> tuple[list[dict[str, Any]], li
     return commitments, releases
 
 
+def timestamp(value: dt.datetime, *, seconds: bool = True) -> str:
+    """A moment as people read it, always with its zone: "2026-12-05 09:30:12 UTC"."""
+    if value.tzinfo is None:
+        raise ValueError(f"{value!r} has no time zone")
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC" if seconds else "%Y-%m-%d %H:%M UTC")
+
+
+def _cell(value: Any) -> Any:
+    """Times as ISO 8601 with their zone (2026-12-05T09:30:12+00:00), anything else as it is."""
+    return value.astimezone(dt.UTC).isoformat(timespec="seconds") if isinstance(value, dt.datetime) else value
+
+
 def to_csv(rows: Iterable[Mapping[str, Any]], columns: Iterable[str]) -> str:
     """CSV text (BOM first) with the given columns, formula-like cells neutralised."""
     columns = list(columns)
@@ -136,7 +149,7 @@ def to_csv(rows: Iterable[Mapping[str, Any]], columns: Iterable[str]) -> str:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(columns)
     for row in rows:
-        writer.writerow([neutralize(row.get(col, "")) for col in columns])
+        writer.writerow([neutralize(_cell(row.get(col, ""))) for col in columns])
     return out.getvalue()
 
 
@@ -187,7 +200,18 @@ def achievement_records(extractions: Iterable[Extraction]) -> list[dict[str, Any
     ]
 
 
-AUDIT_COLUMNS: tuple[str, ...] = ("id", "at", "actor", "action", "target", "field", "old_value", "new_value")
+AUDIT_COLUMNS: tuple[str, ...] = (
+    "id",
+    "at",
+    "actor",
+    "action",
+    "target",
+    "field",
+    "old_value",
+    "new_value",
+    "prev_hash",  # the chain (store.verify_audit): anyone can check the CSV too
+    "row_hash",
+)
 
 
 def audit_csv(rows: Iterable[Mapping[str, Any]]) -> str:

@@ -59,6 +59,8 @@ class SourceResult:
     forbidden: list[str] = field(default_factory=list)  # robots.txt said no
     failed: list[Failure] = field(default_factory=list)  # pages that could not be fetched or read
     cut_short: bool = False  # the run's page cap or time limit came before the source was done
+    stale: int = 0  # reviews whose words changed in updated releases
+    orphaned: int = 0  # reviews whose words are gone
 
     @property
     def status(self) -> str:
@@ -70,6 +72,8 @@ class SourceResult:
         return (
             f"{self.new} new, {self.updated} updated, {self.unchanged} unchanged, {self.gone} gone, "
             f"{len(self.failed)} failed, {len(self.forbidden)} forbidden by robots.txt"
+            + (f", {self.stale} reviews now stale" if self.stale else "")
+            + (f", {self.orphaned} reviews orphaned" if self.orphaned else "")
             + (", stopped early" if self.cut_short else "")
         )
 
@@ -94,18 +98,11 @@ class FetchReport:
         return not self.failures
 
 
-def _operator(engine: Engine, user: User | None) -> User:
-    """Reviewers and admins may change what is followed and fetch; the command line's user has no account."""
-    if user is not None and user.name.startswith("cli:"):
-        return require(user, "reviewer")
-    return require(user, "reviewer", engine)
-
-
 def add_source(
     engine: Engine, user: User | None, url: str, *, organization: str = "", language: str = ""
 ) -> dict[str, Any]:
     """Follow a news list page, an RSS/Atom feed or a sitemap; returns the stored source."""
-    actor = _operator(engine, user)
+    actor = require(user, "reviewer", engine)
     normal = links.normalise(url)
     if not normal:
         raise EsgDataError(f"{url!r} is not a web address: give an http:// or https:// URL")
@@ -151,7 +148,7 @@ def fetch(
     progress: Progress | None = None,
 ) -> FetchReport:
     """Fetch every source (or one): new and changed articles into the store, failures reported."""
-    actor = _operator(engine, user)
+    actor = require(user, "reviewer", engine)
     settings = settings or load_fetch_settings()
     if max_pages is not None:
         settings = dataclasses.replace(settings, max_pages=max_pages)
@@ -169,7 +166,9 @@ def fetch(
             if web.out_of_time or budget[0] <= 0:
                 report.stopped = _why_stopped(budget, settings)
                 break
-            run = _SourceRun(engine, web, source, settings, since, config.max_file_bytes, budget, progress)
+            run = _SourceRun(
+                engine, actor, web, source, settings, since, config.max_file_bytes, budget, progress
+            )
             result = run.go()
             if result.cut_short:
                 report.stopped = _why_stopped(budget, settings)
@@ -206,6 +205,7 @@ class _SourceRun:
     def __init__(
         self,
         engine: Engine,
+        actor: User,
         web: Web,
         source: dict[str, Any],
         settings: FetchSettings,
@@ -214,7 +214,7 @@ class _SourceRun:
         budget: list[int],
         progress: Progress | None,
     ) -> None:
-        self.engine, self.web, self.source, self.settings = engine, web, source, settings
+        self.engine, self.actor, self.web, self.source, self.settings = engine, actor, web, source, settings
         self.since, self.max_bytes, self.budget, self.progress = since, max_bytes, budget, progress
         self.result = SourceResult(source["id"], source["url"])
         self.touched: set[str] = set()
@@ -316,6 +316,7 @@ class _SourceRun:
         name = page_name(url, answer.content_type)
         outcome = ingest.ingest_page(
             self.engine,
+            self.actor,
             name,
             answer.data,
             url=url,
@@ -334,6 +335,9 @@ class _SourceRun:
         else:
             setattr(result, _COUNTERS[outcome.status], getattr(result, _COUNTERS[outcome.status]) + 1)
             self.touched |= outcome.organizations
+            if outcome.saved:
+                result.stale += outcome.saved.stale
+                result.orphaned += outcome.saved.orphaned
             fields.update(state="ok", content_hash=outcome.content_hash, source_file=outcome.source_file)
         store.record_page(self.engine, result.source_id, url, **fields)
 

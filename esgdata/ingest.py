@@ -22,6 +22,7 @@ from .extraction.model import LinearModel
 from .extraction.pipeline import extract, extractor_version
 from .models import Extraction, Failure
 from .readers.release import parse_release
+from .users import User, require
 
 
 @dataclass
@@ -34,6 +35,26 @@ class IngestReport:
     commitments: int = 0
     failed: list[Failure] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # files in folders with an unsupported extension
+    stale: int = 0  # reviews whose words changed: to be looked at again
+    orphaned: int = 0  # reviews whose words are gone
+    restored: int = 0  # stale reviews whose words came back as reviewed
+
+    def count(self, outcome: store.SaveOutcome) -> None:
+        """Add one saved release's outcome."""
+        setattr(self, outcome.status, getattr(self, outcome.status) + 1)
+        self.commitments += outcome.commitments
+        self.stale += outcome.stale
+        self.orphaned += outcome.orphaned
+        self.restored += outcome.restored
+
+    def reviews_line(self) -> str:
+        """ "2 reviews now stale, 1 orphaned": what people must look at again ("" when nothing)."""
+        parts = [
+            f"{self.stale} review{'s' if self.stale != 1 else ''} now stale" if self.stale else "",
+            f"{self.orphaned} orphaned" if self.orphaned else "",
+            f"{self.restored} back to the reviewed wording" if self.restored else "",
+        ]
+        return ", ".join(p for p in parts if p)
 
     @property
     def releases(self) -> int:
@@ -132,6 +153,7 @@ def _result(item: Future[Extraction | Failure] | Failure | Path) -> Extraction |
 
 def ingest(
     engine: Engine,
+    user: User | None,
     paths: Iterable[str | Path],
     *,
     max_bytes: int,
@@ -139,11 +161,13 @@ def ingest(
     organization: str | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> IngestReport:
-    """Read every file under ``paths`` into the store, one transaction per release.
+    """A reviewer or admin reads every file under ``paths`` into the store, one transaction (and
+    audit row) per release.
 
     A file already stored with the same content and extractor version is not read again.
     Two different files with the same name in one run: the second is reported, not stored.
     """
+    person = require(user, "reviewer", engine)
     report = IngestReport()
     touched: set[str] = set()  # organisations whose threads must be regrouped
     weights = store.active_weights(engine)  # a model an admin switched the store to, if any
@@ -197,13 +221,13 @@ def ingest(
         else:
             seen[name] = (name, result.release.content_hash)
             try:
-                outcome = store.save(engine, result)
+                outcome = store.save(engine, result, person.name)
             except Exception as exc:  # a database error on one release: report it, keep going
                 report.failed.append(Failure(name, f"could not be stored: {exc}"))
             else:
-                setattr(report, outcome.status, getattr(report, outcome.status) + 1)
-                report.commitments += outcome.commitments
+                report.count(outcome)
                 if outcome.status != "unchanged":
+                    touched |= outcome.before  # a commitment may have changed organisation
                     touched.add(result.release.organization)
                     touched.update(c.organization for c in result.commitments)
         if progress:
@@ -230,8 +254,12 @@ def safe_upload_name(name: str) -> str:
     return base
 
 
-def ingest_upload(engine: Engine, name: str, data: bytes, *, data_dir: Path, max_bytes: int) -> IngestReport:
-    """Keep an uploaded file under ``data_dir/uploads`` and ingest it; a bad file is reported, not stored."""
+def ingest_upload(
+    engine: Engine, user: User | None, name: str, data: bytes, *, data_dir: Path, max_bytes: int
+) -> IngestReport:
+    """A reviewer or admin uploads a file: kept under ``data_dir/uploads`` and ingested; a bad file
+    is reported, not stored. Anyone else is refused before anything touches the disk."""
+    require(user, "reviewer", engine)
     report = IngestReport()
     try:
         safe = safe_upload_name(name)
@@ -246,7 +274,7 @@ def ingest_upload(engine: Engine, name: str, data: bytes, *, data_dir: Path, max
         report.failed.append(Failure(name, "the file name points outside the uploads folder"))
         return report
     target.write_bytes(data)
-    return ingest(engine, [target], max_bytes=max_bytes, jobs=1)
+    return ingest(engine, user, [target], max_bytes=max_bytes, jobs=1)
 
 
 @dataclass(frozen=True)
@@ -258,6 +286,7 @@ class PageOutcome:
     content_hash: str = ""
     reason: str = ""
     organizations: frozenset[str] = frozenset()
+    saved: store.SaveOutcome | None = None
 
 
 def release_hash(title: str, date: str, body: str) -> str:
@@ -267,6 +296,7 @@ def release_hash(title: str, date: str, body: str) -> str:
 
 def ingest_page(
     engine: Engine,
+    user: User,
     name: str,
     data: bytes,
     *,
@@ -276,11 +306,13 @@ def ingest_page(
     language: str = "",
     since: str = "",
 ) -> PageOutcome:
-    """A fetched page through the same readers, extraction and store.save as a file.
+    """A fetched page through the same readers, extraction and store.save as a file, audited as
+    ``user``'s (whom fetch.fetch has checked).
 
     A changed page replaces its release (reviews carried, marked stale, by store.save); a new
     page dated before ``since`` is not stored.
     """
+    require(user, "reviewer", engine)
     try:
         doc = readers.read_bytes(name, data, max_bytes=max_bytes)
         release = parse_release(doc, organization=organization or None)
@@ -295,13 +327,13 @@ def ingest_page(
         if state == (digest, extractor_version(weights)):
             return PageOutcome("unchanged", name, digest)
         x = extract(release, weights)
-        outcome = store.save(engine, x)
+        outcome = store.save(engine, x, user.name)
     except ReadError as exc:
         return PageOutcome("failed", name, reason=exc.reason)
     except Exception as exc:  # a reader library or the database failing on one page stops nothing
         return PageOutcome("failed", name, reason=f"could not be processed ({type(exc).__name__}: {exc})")
-    touched = frozenset({x.release.organization, *(c.organization for c in x.commitments)})
-    return PageOutcome(outcome.status, name, digest, organizations=touched)
+    touched = frozenset({x.release.organization, *(c.organization for c in x.commitments), *outcome.before})
+    return PageOutcome(outcome.status, name, digest, organizations=touched, saved=outcome)
 
 
 def regroup(engine: Engine, organizations: Iterable[str]) -> None:
@@ -316,17 +348,20 @@ def seeds_dir() -> Path:
     return load_config().seeds_dir
 
 
-def load_seeds(engine: Engine, *, progress: Callable[[str], None] | None = None) -> IngestReport:
+def load_seeds(
+    engine: Engine, user: User | None, *, progress: Callable[[str], None] | None = None
+) -> IngestReport:
     """Ingest the bundled sample releases: the demo, the app's first start and test fixtures use this."""
     folder = seeds_dir()
     if not folder.is_dir():
         raise EsgDataError(f"the sample releases folder {folder} does not exist (set ESGDATA_SEEDS_DIR)")
-    return ingest(engine, [folder], max_bytes=load_config().max_file_bytes, jobs=1, progress=progress)
+    return ingest(engine, user, [folder], max_bytes=load_config().max_file_bytes, jobs=1, progress=progress)
 
 
-def reextract(engine: Engine, language: str) -> int:
-    """Extract the stored releases of ``language`` again with the store's weights (after a model
-    switch); reviews carry over as on any re-ingest. Returns how many releases were redone."""
+def reextract(engine: Engine, user: User | None, language: str) -> int:
+    """An admin extracts the stored releases of ``language`` again with the store's weights (after a
+    model switch); reviews carry over as on any re-ingest. Returns how many releases were redone."""
+    admin = require(user, "admin", engine)
     weights = store.active_weights(engine)
     touched: set[str] = set()
     done = 0
@@ -335,8 +370,9 @@ def reextract(engine: Engine, language: str) -> int:
             continue
         release = store.stored_release(store.release_body(engine, row["source_file"]))
         x = extract(release, weights)
-        if store.save(engine, x).status != "unchanged":
-            touched.update({release.organization, *(c.organization for c in x.commitments)})
+        outcome = store.save(engine, x, admin.name)
+        if outcome.status != "unchanged":
+            touched.update({release.organization, *(c.organization for c in x.commitments), *outcome.before})
         done += 1
     if touched:
         threads.rebuild(engine, touched)

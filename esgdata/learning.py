@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from . import ingest, store
+from . import ingest, review, store
 from .errors import EsgDataError
 from .extraction import model, segment, training
 from .extraction.pipeline import classify_text
@@ -32,15 +32,20 @@ def review_releases(engine: Engine) -> list[LabelledRelease]:
             if r["stale"]:
                 continue  # the words changed since the review: nobody approved these values
             if r["status"] in ("accepted", "corrected"):
+                # The values the reviewer approved; before they were kept, the extraction and corrections.
+                approved = review.approved_values(r) or {
+                    "kind": r["reviewed_kind"] or r["kind"],
+                    "themes": r["reviewed_themes"] or r["themes"] or "",
+                    "target_years": r["reviewed_years"] or r["target_years"] or "",
+                    "speaker": r["reviewed_speaker"] or r["speaker"] or "",
+                }
                 positives.append(
                     {
                         "text": r["text"],
-                        "kind": r["reviewed_kind"] or r["kind"],
-                        "themes": [t for t in (r["reviewed_themes"] or r["themes"] or "").split(";") if t],
-                        "target_years": [
-                            int(y) for y in (r["reviewed_years"] or r["target_years"] or "").split(";") if y
-                        ],
-                        "speaker": r["reviewed_speaker"] or r["speaker"] or "",
+                        "kind": approved["kind"],
+                        "themes": [t for t in approved["themes"].split(";") if t],
+                        "target_years": [int(y) for y in approved["target_years"].split(";") if y],
+                        "speaker": approved["speaker"],
                     }
                 )
             elif r["status"] == "rejected":
@@ -108,7 +113,7 @@ def switch(engine: Engine, user: User | None, language: str, name: str | None) -
     re-extract every release of that language; reviews carry over. Returns releases re-extracted."""
     person = require(user, "admin", engine)
     store.activate_model(engine, language, name, person.name)
-    return ingest.reextract(engine, language)
+    return ingest.reextract(engine, person, language)
 
 
 def missed_candidates(engine: Engine, source_file: str) -> list[dict[str, Any]]:

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import collections
 import datetime as dt
+import difflib
 import json
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
 
-from . import store
+from . import export, store
 from .errors import ConflictError, EsgDataError, StoreError
 from .export import join
 from .extraction import lexicon
@@ -113,6 +115,7 @@ def review(
     }  # same as extracted (in any order): no correction
     if fixed and status in ("accepted", "unreviewed"):
         status = "corrected"
+    approved = {f: fixed.get(f, commitment[f] or "") for f in CORRECTABLE}  # what the reviewer saw
     values: dict[str, Any] = {
         "commitment_id": commitment_id,
         "source_file": commitment["source_file"],
@@ -120,6 +123,7 @@ def review(
         **{f: fixed.get(f) for f in CORRECTABLE},
         "comment": current.get("comment", "") if comment is None else comment,
         "reviewed_text": commitment["text"],
+        "reviewed_values": json.dumps(approved, ensure_ascii=False),
         "stale": False,
         "reviewed_by": reviewer.name,
         "reviewed_at": dt.datetime.now(dt.UTC),
@@ -190,6 +194,7 @@ def add_commitment(
         "status": "accepted",
         "comment": comment,
         "reviewed_text": words,
+        "reviewed_values": json.dumps({f: values[f] for f in CORRECTABLE}, ensure_ascii=False),
         "stale": False,
         "reviewed_by": reviewer.name,
         "reviewed_at": dt.datetime.now(dt.UTC),
@@ -201,17 +206,37 @@ def add_commitment(
     return cid
 
 
+def _readable(field: str, value: Any) -> str:
+    """A stored value as people read it: theme names, not ids."""
+    if field == "themes":
+        names = {t.id: t.label for t in lexicon.themes().values()}
+        return ", ".join(names.get(t, t) for t in str(value or "").split(";") if t) or "none"
+    return str(value or "") or "none"
+
+
+def approved_values(review_row: dict[str, Any]) -> dict[str, str]:
+    """The values a review approved (kind, themes, years, speaker, organisation); {} if unknown."""
+    try:
+        values = json.loads(review_row.get("reviewed_values") or "{}")
+    except ValueError:
+        return {}
+    return {f: str(values.get(f) or "") for f in CORRECTABLE} if isinstance(values, dict) and values else {}
+
+
 def conflict_message(other: dict[str, Any]) -> str:
-    """What the other reviewer saved, in one sentence."""
+    """What the other reviewer saved, in one sentence (theme names, not ids)."""
     if not other:
         return "someone else changed this review; reload it"
-    fields = ", ".join(f"{f} {other[f]!r}" for f in CORRECTABLE if other.get(f))
-    when = other["reviewed_at"].strftime("%Y-%m-%d %H:%M") if other.get("reviewed_at") else "just now"
+    fields = ", ".join(
+        f"{f.replace('_', ' ')} {_readable(f, other[f])}" for f in CORRECTABLE if other.get(f) is not None
+    )
+    at = other.get("reviewed_at")
+    when = export.timestamp(at) if isinstance(at, dt.datetime) else "just now"
     return (
         f"{other.get('reviewed_by', 'someone')} saved this commitment at {when} as {other.get('status')!r}"
         + (f" with {fields}" if fields else "")
         + (f" and the comment {other['comment']!r}" if other.get("comment") else "")
-        + "; reload it and review again"
+        + "; your values are still in the form: compare, then save again"
     )
 
 
@@ -385,10 +410,19 @@ def quality(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
 
 
 def gold_records(engine: Engine) -> list[dict[str, Any]]:
-    """Reviewed releases in the gold JSONL format: accepted and corrected commitments, not rejected ones."""
-    rows = [r for r in reviewed_rows(engine) if r["review_status"] in ("accepted", "corrected")]
+    """Reviewed releases in the gold JSONL format: accepted and corrected commitments with the words
+    and values the reviewer approved. Stale reviews (the words changed since) are left out, and so
+    is a review whose approved values are unknown: gold never holds values nobody approved."""
+    reviews = {
+        r["commitment_id"]: r
+        for r in store.review_rows(engine)
+        if r["status"] in ("accepted", "corrected") and not r["stale"] and approved_values(r)
+    }
+    rows = [r for r in store.commitment_rows(engine) if r["id"] in reviews]
     by_release: dict[str, dict[str, Any]] = {}
     for row in rows:
+        rev = reviews[row["id"]]
+        values = approved_values(rev)
         rel = by_release.setdefault(
             row["source_file"],
             {
@@ -400,11 +434,11 @@ def gold_records(engine: Engine) -> list[dict[str, Any]]:
         )
         rel["commitments"].append(
             {
-                "text": row["text"],
-                "kind": row["kind"],
-                "themes": [t for t in str(row["themes"]).split(";") if t],
-                "target_years": [int(y) for y in str(row["target_years"]).split(";") if y],
-                "speaker": row["speaker"],
+                "text": rev["reviewed_text"],
+                "kind": values["kind"],
+                "themes": [t for t in values["themes"].split(";") if t],
+                "target_years": [int(y) for y in values["target_years"].split(";") if y],
+                "speaker": values["speaker"],
             }
         )
     return [by_release[k] for k in sorted(by_release)]
@@ -417,3 +451,22 @@ def write_gold(engine: Engine, path: str | Path) -> int:
         "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8"
     )
     return len(records)
+
+
+_TOKEN = re.compile(r"[A-Za-z0-9]+(?:[.,'’-][A-Za-z0-9]+)*|\s+|.", re.S)
+
+
+def wording_diff(old: str, new: str) -> list[tuple[str, str]]:
+    """The reviewed and the current wording compared: (op, text) pieces, op "same", "removed" or
+    "added"; words in English, characters in Chinese."""
+    a, b = _TOKEN.findall(old), _TOKEN.findall(new)
+    out: list[tuple[str, str]] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op == "equal":
+            out.append(("same", "".join(a[i1:i2])))
+            continue
+        if i2 > i1:
+            out.append(("removed", "".join(a[i1:i2])))
+        if j2 > j1:
+            out.append(("added", "".join(b[j1:j2])))
+    return out

@@ -6,13 +6,18 @@ or old, SQLite or PostgreSQL, to SCHEMA_VERSION by running the missing steps in 
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import json
 from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
     Column,
     Connection,
     DateTime,
+    Dialect,
     Engine,
     Float,
     ForeignKey,
@@ -22,10 +27,48 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    TypeDecorator,
     inspect,
     select,
     text,
+    update,
 )
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.types import TypeEngine
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """A moment in UTC, with its zone, read back the same from SQLite and PostgreSQL.
+
+    PostgreSQL keeps a timestamptz; SQLite a string ending in +00:00 (older rows without the
+    suffix were written in UTC too). Naive datetimes are refused: nobody can tell their zone.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+    _SQLITE_FORMAT = (
+        "%(year)04d-%(month)02d-%(day)02d %(hour)02d:%(minute)02d:%(second)02d.%(microsecond)06d+00:00"
+    )
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(
+                sqlite.DATETIME(storage_format=self._SQLITE_FORMAT)  # type: ignore[no-untyped-call]
+            )
+        return dialect.type_descriptor(DateTime(timezone=True))
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"{value!r} has no time zone; the store keeps times in UTC with their zone")
+        return value.astimezone(dt.UTC)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
 
 metadata = MetaData()
 
@@ -51,7 +94,7 @@ releases = Table(
     Column("body", Text, nullable=False),
     Column("warnings", Text, nullable=False),  # JSON list
     Column("extractor_version", String(64), nullable=False),
-    Column("ingested_at", DateTime(timezone=True), nullable=False),
+    Column("ingested_at", UTCDateTime(), nullable=False),
     Column("url", Text, nullable=False, server_default=""),  # the page it was fetched from (step 5)
 )
 
@@ -90,7 +133,7 @@ users = Table(
     Column("password_hash", String(255), nullable=False),
     Column("role", String(16), nullable=False),  # viewer, reviewer, admin
     Column("disabled", Boolean, nullable=False, default=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
 )
 
 # One row per reviewed commitment. Keyed on the commitment id but without a foreign key:
@@ -108,27 +151,45 @@ reviews = Table(
     Column("organization", String(255)),
     Column("comment", Text, nullable=False, default=""),
     Column("reviewed_text", Text, nullable=False),  # the words the reviewer saw
+    # JSON: the kind, themes, years, speaker and organisation the reviewer approved (step 6);
+    # "" for reviews made stale before step 6, whose approved values nobody knows any more
+    Column("reviewed_values", Text, nullable=False, server_default=""),
     Column("stale", Boolean, nullable=False, default=False),
     Column("version", Integer, nullable=False),
     Column("reviewed_by", String(64), nullable=False),
-    Column("reviewed_at", DateTime(timezone=True), nullable=False),
+    Column("reviewed_at", UTCDateTime(), nullable=False),
     Index("ix_reviews_source_file", "source_file"),
 )
 
-# Append-only: triggers refuse UPDATE and DELETE on both SQLite and PostgreSQL.
+# Append-only: triggers refuse UPDATE and DELETE (and TRUNCATE on PostgreSQL), and each row
+# carries the hash of the row before it and of its own content (step 6), so a row deleted or
+# edited behind the database's back breaks the chain (store.verify_audit names where).
 audit_log = Table(
     "audit_log",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("at", DateTime(timezone=True), nullable=False),
-    Column("actor", String(64), nullable=False),
+    Column("at", UTCDateTime(), nullable=False),
+    Column("actor", String(128), nullable=False),  # an account, or "os:" and the OS account@host
     Column("action", String(32), nullable=False),
-    Column("target", String(255), nullable=False),  # a commitment id or a user name
+    Column("target", String(255), nullable=False),  # a commitment id, user name, release, source
     Column("field", String(32), nullable=False, default=""),
     Column("old_value", Text, nullable=False, default=""),
     Column("new_value", Text, nullable=False, default=""),
+    Column("prev_hash", String(64), nullable=False, server_default=""),
+    Column("row_hash", String(64), nullable=False, server_default=""),
     Index("ix_audit_target", "target"),
 )
+
+AUDIT_HASHED = ("at", "actor", "action", "target", "field", "old_value", "new_value")
+
+
+def audit_row_hash(prev_hash: str, row: Any) -> str:
+    """The chain hash of an audit row: SHA-256 of the previous row's hash and this row's content."""
+    at = row["at"]
+    at = at.replace(tzinfo=dt.UTC) if at.tzinfo is None else at.astimezone(dt.UTC)
+    content = [prev_hash, at.isoformat(timespec="microseconds")] + [str(row[k]) for k in AUDIT_HASHED[1:]]
+    return hashlib.sha256(json.dumps(content, ensure_ascii=False).encode("utf-8")).hexdigest()
+
 
 # Sentences a release reports as done: the evidence threads link to as delivery.
 achievements = Table(
@@ -186,7 +247,7 @@ thread_decisions = Table(
     Column("commitment_id", String(16), primary_key=True),
     Column("anchor_id", String(16)),  # join this commitment's thread; NULL: a thread of its own
     Column("decided_by", String(64), nullable=False),
-    Column("decided_at", DateTime(timezone=True), nullable=False),
+    Column("decided_at", UTCDateTime(), nullable=False),
 )
 
 delivery_decisions = Table(
@@ -196,7 +257,7 @@ delivery_decisions = Table(
     Column("commitment_id", String(16), primary_key=True),  # a statement of the thread decided on
     Column("status", String(16), nullable=False),  # confirmed or rejected
     Column("decided_by", String(64), nullable=False),
-    Column("decided_at", DateTime(timezone=True), nullable=False),
+    Column("decided_at", UTCDateTime(), nullable=False),
 )
 
 # Web sources the fetcher follows (news list pages, feeds, sitemaps) and what their last fetch did.
@@ -209,8 +270,8 @@ sources = Table(
     Column("language", String(2), nullable=False, default=""),
     Column("kind", String(16), nullable=False, default=""),  # list, feed or sitemap: seen on first fetch
     Column("added_by", String(64), nullable=False),
-    Column("added_at", DateTime(timezone=True), nullable=False),
-    Column("last_fetch_at", DateTime(timezone=True)),
+    Column("added_at", UTCDateTime(), nullable=False),
+    Column("last_fetch_at", UTCDateTime()),
     Column("last_status", String(16), nullable=False, default=""),  # ok, failed, partial
     Column("last_error", Text, nullable=False, default=""),
     Column("last_new", Integer, nullable=False, default=0),
@@ -225,9 +286,9 @@ fetched_pages = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("source_id", Integer, ForeignKey("sources.id", ondelete="CASCADE"), nullable=False),
     Column("url", String(2000), nullable=False, unique=True),
-    Column("first_seen", DateTime(timezone=True), nullable=False),
-    Column("last_seen", DateTime(timezone=True)),  # last answer with the page (200 or 304)
-    Column("last_checked", DateTime(timezone=True), nullable=False),
+    Column("first_seen", UTCDateTime(), nullable=False),
+    Column("last_seen", UTCDateTime()),  # last answer with the page (200 or 304)
+    Column("last_checked", UTCDateTime(), nullable=False),
     Column("http_status", Integer, nullable=False, default=0),  # 0: no answer (timeout, refused)
     Column("content_hash", String(64), nullable=False, default=""),  # of the release read from it
     Column("source_file", String(255), nullable=False, default=""),  # the release it became
@@ -246,10 +307,23 @@ models = Table(
     Column("figures", Text, nullable=False),  # JSON: held-out and cross-validated figures
     Column("active", Boolean, nullable=False, default=False),
     Column("created_by", String(64), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
 )
 
-SCHEMA_VERSION = 5
+# Signed-in dashboard sessions: a reload finds its session by the signed token in a cookie;
+# signing out ends it here, for every process. Only a hash of the session's secret id is kept.
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("id_hash", String(64), primary_key=True),
+    Column("user_name", String(64), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("expires_at", UTCDateTime(), nullable=False),
+    Column("ended_at", UTCDateTime()),
+    Index("ix_sessions_user", "user_name"),
+)
+
+SCHEMA_VERSION = 6
 
 
 def _v1(conn: Connection) -> None:
@@ -303,8 +377,71 @@ def _v5(conn: Connection) -> None:
     metadata.create_all(conn, tables=[sources, fetched_pages])
 
 
+def _columns(conn: Connection, table: str) -> set[str]:
+    return {c["name"] for c in inspect(conn).get_columns(table)}
+
+
+def _v6(conn: Connection) -> None:
+    """The audit log chained and closed to TRUNCATE; reviews keep the values they approved; sessions."""
+    postgres = conn.dialect.name == "postgresql"
+    for column, ddl in (("prev_hash", "VARCHAR(64)"), ("row_hash", "VARCHAR(64)")):
+        if column not in _columns(conn, "audit_log"):  # a store made at step 2 by today's code has them
+            conn.execute(text(f"ALTER TABLE audit_log ADD COLUMN {column} {ddl} NOT NULL DEFAULT ''"))
+    if postgres:
+        conn.execute(text("ALTER TABLE audit_log ALTER COLUMN actor TYPE VARCHAR(128)"))
+        conn.execute(text("DROP TRIGGER IF EXISTS audit_log_no_truncate ON audit_log"))
+        conn.execute(
+            text(
+                "CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log "
+                "FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only()"
+            )
+        )
+        conn.execute(text("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_change"))
+    else:
+        for event in ("update", "delete"):
+            conn.execute(text(f"DROP TRIGGER IF EXISTS audit_log_no_{event}"))
+    # The rows written before the chain existed join it, in order, inside this one transaction.
+    prev = ""
+    for row in conn.execute(select(audit_log).order_by(audit_log.c.id)).mappings().all():
+        digest = audit_row_hash(prev, row)
+        conn.execute(
+            update(audit_log).where(audit_log.c.id == row["id"]).values(prev_hash=prev, row_hash=digest)
+        )
+        prev = digest
+    if postgres:
+        conn.execute(text("ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_change"))
+    else:
+        for event in ("UPDATE", "DELETE"):
+            conn.execute(
+                text(
+                    f"CREATE TRIGGER audit_log_no_{event.lower()} BEFORE {event} ON audit_log "
+                    "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END"
+                )
+            )
+    last = conn.execute(select(audit_log.c.id).order_by(audit_log.c.id.desc()).limit(1)).scalar()
+    conn.execute(meta.delete().where(meta.c.key == "audit_head"))
+    conn.execute(meta.insert().values(key="audit_head", value=f"{last or 0}:{prev}"))
+
+    if "reviewed_values" not in _columns(conn, "reviews"):
+        conn.execute(text("ALTER TABLE reviews ADD COLUMN reviewed_values TEXT NOT NULL DEFAULT ''"))
+    # A review that is not stale approved today's extraction with its own corrections on top.
+    rev, com = reviews, commitments
+    fields = ("kind", "themes", "target_years", "speaker", "organization")
+    query = select(rev, *(com.c[f].label(f"extracted_{f}") for f in fields)).select_from(
+        rev.join(com, com.c.id == rev.c.commitment_id)
+    )
+    for row in conn.execute(query.where(rev.c.stale.is_(False))).mappings().all():
+        approved = {f: row[f] if row[f] is not None else row[f"extracted_{f}"] for f in fields}
+        conn.execute(
+            update(rev)
+            .where(rev.c.commitment_id == row["commitment_id"])
+            .values(reviewed_values=json.dumps(approved, ensure_ascii=False))
+        )
+    metadata.create_all(conn, tables=[sessions])
+
+
 # Step N brings a store from version N-1 to N. Never edit a step once released; add one.
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1, 2: _v2, 3: _v3, 4: _v4, 5: _v5}
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1, 2: _v2, 3: _v3, 4: _v4, 5: _v5, 6: _v6}
 
 
 def current_version(conn: Connection) -> int:
@@ -332,3 +469,27 @@ def upgrade(engine: Engine) -> int:
             conn.execute(meta.delete().where(meta.c.key == "schema_version"))
             conn.execute(meta.insert().values(key="schema_version", value=str(step)))
     return SCHEMA_VERSION
+
+
+APPEND_ONLY = ("audit_log",)  # the app's role may read and add rows, nothing more
+
+
+def grant_app_role(engine: Engine, role: str) -> None:
+    """On PostgreSQL, give the app's role what the product needs and no more (run as the owner).
+
+    Every table: SELECT, INSERT, UPDATE, DELETE; the audit log: SELECT and INSERT only, so the
+    app can neither change, delete, truncate nor drop its triggers (it owns nothing).
+    """
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.begin() as conn:
+        quote = conn.dialect.identifier_preparer.quote
+        who = quote(role)
+        here = quote(str(conn.execute(text("SELECT current_schema()")).scalar()))
+        conn.execute(text(f"GRANT USAGE ON SCHEMA {here} TO {who}"))
+        for table in metadata.sorted_tables:
+            name = quote(table.name)
+            conn.execute(text(f"REVOKE ALL ON {name} FROM {who}"))
+            rights = "SELECT, INSERT" if table.name in APPEND_ONLY else "SELECT, INSERT, UPDATE, DELETE"
+            conn.execute(text(f"GRANT {rights} ON {name} TO {who}"))
+        conn.execute(text(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {here} TO {who}"))

@@ -60,10 +60,16 @@ _COMMITMENTS_JOIN = schema.commitments.join(schema.releases).outerjoin(
 
 @dataclass(frozen=True)
 class SaveOutcome:
-    """What saving one extraction did: added, updated or unchanged, and how many commitments it holds."""
+    """What saving one extraction did: added, updated or unchanged, how many commitments it holds,
+    and what happened to reviews of commitments whose words changed."""
 
     status: str
     commitments: int
+    stale: int = 0  # reviews moved to a new wording, to be looked at again
+    orphaned: int = 0  # reviews whose words are gone with no close new wording
+    restored: int = 0  # reviews whose words came back as they were reviewed: no longer stale
+    # organisations the release and its commitments had before: their threads are regrouped too
+    before: frozenset[str] = frozenset()
 
 
 def default_url() -> str:
@@ -89,39 +95,78 @@ def _no_store(where: str) -> StoreError:
     )
 
 
-def connect(url: str | None = None, *, create: bool = True) -> Engine:
-    """An engine for ``url`` (default: default_url()), with the schema upgraded.
-
-    ``create=False`` (commands that only read) refuses to make a store that does not exist yet.
-    """
-    url = url or default_url()
+def _engine(url: str, setting: str, *, create: bool = True) -> Engine:
     try:
         parsed = make_url(url)
     except Exception as exc:  # sqlalchemy raises ArgumentError with a terse message
-        raise StoreError(f"ESGDATA_DB_URL {url!r} is not a database URL: {exc}") from None
-    where = parsed.render_as_string(hide_password=True)
+        raise StoreError(f"{setting} {url!r} is not a database URL: {exc}") from None
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         path = Path(parsed.database).expanduser()
         if not create and not path.exists():
-            raise _no_store(where)
+            raise _no_store(parsed.render_as_string(hide_password=True))
         path.parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(parsed, pool_pre_ping=True)
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _shown(engine: Engine) -> str:
+    return engine.url.render_as_string(hide_password=True)
+
+
+def connect(url: str | None = None, *, create: bool = True, owner_url: str | None = None) -> Engine:
+    """An engine for ``url`` (default: default_url()), with the schema created or upgraded.
+
+    ``create=False`` (commands that only read) refuses to make a store that does not exist yet.
+    With an owner URL (default: ESGDATA_DB_OWNER_URL) the migrations run as that role, which
+    then grants ``url``'s role its rights (schema.grant_app_role); the engine returned is ``url``'s.
+    """
+    engine = _engine(url or default_url(), "ESGDATA_DB_URL", create=create)
+    owner_url = load_config().db_owner_url if owner_url is None else owner_url
     try:
-        if not create:
-            with engine.connect() as conn:
-                if schema.current_version(conn) == 0:
-                    engine.dispose()
-                    raise _no_store(where)
-        schema.upgrade(engine)
+        with engine.connect() as conn:
+            version = schema.current_version(conn)
+        if not create and version == 0:
+            engine.dispose()
+            raise _no_store(_shown(engine))
+        behind = version != schema.SCHEMA_VERSION  # a newer one: upgrade says so
+        if behind and owner_url:
+            upgrade_as_owner(owner_url, engine.url.username)
+        elif behind:
+            schema.upgrade(engine)
     except StoreError:
         raise
     except Exception as exc:
-        raise StoreError(
-            f"cannot open the store at {parsed.render_as_string(hide_password=True)}: {exc}"
-        ) from None
+        hint = ""
+        if "permission denied" in str(exc).lower() and not owner_url:
+            hint = " (the schema must be created or upgraded by the tables' owner: set ESGDATA_DB_OWNER_URL)"
+        raise StoreError(f"cannot open the store at {_shown(engine)}: {exc}{hint}") from None
     return engine
+
+
+def schema_version(engine: Engine) -> int:
+    """The schema version the store is at."""
+    with engine.connect() as conn:
+        return schema.current_version(conn)
+
+
+def upgrade_as_owner(owner_url: str, app: str | None) -> int:
+    """Bring the schema up to date as the owner role, then grant the app's role (a user name, or
+    the app's database URL) its rights; returns the version reached."""
+    owner = _engine(owner_url, "ESGDATA_DB_OWNER_URL")
+    app_role = make_url(app).username if app and "://" in app else app
+    try:
+        version = schema.upgrade(owner)
+        if app_role and app_role != owner.url.username:
+            schema.grant_app_role(owner, app_role)
+    except StoreError:
+        raise
+    except Exception as exc:
+        raise StoreError(f"cannot upgrade the store as {_shown(owner)}: {exc}") from None
+    finally:
+        owner.dispose()
+    return version
 
 
 def _bump_revision(conn: Connection) -> None:
@@ -179,10 +224,12 @@ def _commitment_values(x: Extraction, release_id: int) -> list[dict[str, Any]]:
     ]
 
 
-def save(engine: Engine, x: Extraction) -> SaveOutcome:
-    """Store one extraction in one transaction; same content and version again changes nothing.
+def save(engine: Engine, x: Extraction, actor: str) -> SaveOutcome:
+    """Store one extraction in one transaction, audited as ``actor``'s; same content and version
+    again changes nothing.
 
-    A changed release replaces its commitments; commitments whose text is unchanged keep their id.
+    A changed release replaces its commitments; commitments whose text is unchanged keep their
+    id, and reviews follow changed words (ReviewMoves).
     """
     r = x.release
     version = x.extractor_version or (x.commitments[0].extractor_version if x.commitments else _version())
@@ -205,13 +252,16 @@ def save(engine: Engine, x: Extraction) -> SaveOutcome:
     com = schema.commitments
     with engine.begin() as conn:
         row = conn.execute(
-            select(rel.c.id, rel.c.content_hash, rel.c.extractor_version).where(
+            select(rel.c.id, rel.c.content_hash, rel.c.extractor_version, rel.c.organization).where(
                 rel.c.source_file == r.source_file
             )
         ).first()
         if row and row.content_hash == r.content_hash and row.extractor_version == version:
             return SaveOutcome("unchanged", len(x.commitments))
+        before: set[str] = set()
         if row:
+            had = select(com.c.organization).where(com.c.release_id == row.id).distinct()
+            before = {row.organization, *conn.execute(had).scalars()}
             release_id = row.id
             conn.execute(update(rel).where(rel.c.id == release_id).values(**values))
             status = "updated"
@@ -220,9 +270,24 @@ def save(engine: Engine, x: Extraction) -> SaveOutcome:
             assert inserted is not None
             release_id = inserted[0]
             status = "added"
+        _audit(
+            conn,
+            actor,
+            f"release {status}",
+            r.source_file,
+            [
+                (field, before, after)
+                for field, before, after in (
+                    ("content_hash", row.content_hash if row else "", r.content_hash),
+                    ("extractor_version", row.extractor_version if row else "", version),
+                )
+                if before != after
+            ],
+        )
         new_rows = _commitment_values(x, release_id)
         old_ids: set[str] = set()
         added: dict[str, str] = {}  # commitments reviewers added: kept through every re-ingest
+        moves = ReviewMoves(conn, actor)
         if status == "updated":  # a new release has nothing to compare with or to clear
             for cid, origin, words in conn.execute(
                 select(com.c.id, com.c.origin, com.c.text).where(com.c.release_id == release_id)
@@ -232,7 +297,7 @@ def save(engine: Engine, x: Extraction) -> SaveOutcome:
                 else:
                     old_ids.add(cid)
             new_rows = [v for v in new_rows if v["id"] not in added]
-            _place_added(conn, r.source_file, r.body, added)
+            moves.place_added(r.body, added)
         new_ids = {v["id"] for v in new_rows}
         gone = old_ids - new_ids
         if gone:
@@ -243,8 +308,7 @@ def save(engine: Engine, x: Extraction) -> SaveOutcome:
         fresh = [v for v in new_rows if v["id"] not in old_ids]
         if fresh:
             conn.execute(com.insert(), fresh)
-        if gone:
-            _carry_reviews(conn, r.source_file, gone, fresh)
+        moves.carry(gone, fresh)
         ach = schema.achievements
         if status == "updated":
             conn.execute(ach.delete().where(ach.c.release_id == release_id))
@@ -265,62 +329,93 @@ def save(engine: Engine, x: Extraction) -> SaveOutcome:
                 ],
             )
         _bump_revision(conn)
-    return SaveOutcome(status, len(x.commitments))
-
-
-def _place_added(conn: Connection, source_file: str, body: str, added: dict[str, str]) -> None:
-    """Reviewer-added commitments follow their words in a changed body; words that are gone
-    leave the commitment in place and its review stale, for a second look."""
-    com, rev = schema.commitments, schema.reviews
-    for cid, words in added.items():
-        start = body.find(words)
-        if start >= 0:
-            conn.execute(update(com).where(com.c.id == cid).values(start=start, end=start + len(words)))
-        else:
-            conn.execute(update(rev).where(rev.c.commitment_id == cid).values(stale=True))
+    return SaveOutcome(
+        status, len(x.commitments), moves.stale, moves.orphaned, moves.restored, frozenset(before)
+    )
 
 
 STALE_OVERLAP = 0.5  # a reworded commitment keeps its review (marked stale) at this word overlap
 
 
-def _carry_reviews(conn: Connection, source_file: str, gone: set[str], fresh: list[dict[str, Any]]) -> None:
-    """Reviews of commitments whose words changed move to the closest new wording, marked stale.
-
-    A review with no close new wording stays where it is: reported as orphaned, never deleted.
+class ReviewMoves:
+    """Reviews through one release's re-ingest, audited: a review follows its commitment's new
+    wording (stale: a person approved other words), comes back when the words it approved come
+    back (no longer stale), and stays where it is when its words are gone (orphaned, never deleted).
     """
-    rev = schema.reviews
-    taken = set(
-        conn.execute(
-            select(rev.c.commitment_id).where(rev.c.commitment_id.in_([f["id"] for f in fresh]))
-        ).scalars()
-    )
-    now = dt.datetime.now(dt.UTC)
-    for review in conn.execute(select(rev).where(rev.c.commitment_id.in_(gone))).mappings().all():
-        candidates = [
-            (similarity.overlap(review["reviewed_text"], f["text"]), f) for f in fresh if f["id"] not in taken
-        ]
-        score, best = max(candidates, key=lambda c: c[0], default=(0.0, None))
-        if best is not None and score >= STALE_OVERLAP:
-            taken.add(best["id"])
-            conn.execute(
-                update(rev)
-                .where(rev.c.commitment_id == review["commitment_id"])
-                .values(commitment_id=best["id"], stale=True, version=review["version"] + 1)
+
+    def __init__(self, conn: Connection, actor: str) -> None:
+        self.conn, self.actor = conn, actor
+        self.stale = self.orphaned = self.restored = 0
+
+    def _note(self, action: str, target: str, old: str, new: str) -> None:
+        _audit(self.conn, self.actor, action, target, [("text", old, new)])
+
+    def place_added(self, body: str, added: dict[str, str]) -> None:
+        """Reviewer-added commitments follow their words in a changed body; words that are gone
+        leave the commitment in place and its review stale."""
+        com, rev = schema.commitments, schema.reviews
+        for cid, words in added.items():
+            was_stale = bool(
+                self.conn.execute(select(rev.c.stale).where(rev.c.commitment_id == cid)).scalar()
             )
-            audit = ("stale", best["id"], review["reviewed_text"], best["text"])
-        else:
-            audit = ("orphaned", review["commitment_id"], review["reviewed_text"], "")
-        conn.execute(
-            schema.audit_log.insert().values(
-                at=now,
-                actor="esgdata",
-                action=audit[0],
-                target=audit[1],
-                field="text",
-                old_value=audit[2],
-                new_value=audit[3],
-            )
+            start = body.find(words)
+            if start >= 0:
+                self.conn.execute(
+                    update(com).where(com.c.id == cid).values(start=start, end=start + len(words))
+                )
+                if was_stale:
+                    self.conn.execute(update(rev).where(rev.c.commitment_id == cid).values(stale=False))
+                    self.restored += 1
+                    self._note("restored", cid, "", words)
+            elif not was_stale:
+                self.conn.execute(update(rev).where(rev.c.commitment_id == cid).values(stale=True))
+                self.stale += 1
+                self._note("stale", cid, words, "")
+
+    def carry(self, gone: set[str], fresh: list[dict[str, Any]]) -> None:
+        """Reviews of commitments whose words changed move to the closest new wording."""
+        rev = self.conn.execute
+        reviews = schema.reviews
+        by_id = {f["id"]: f for f in fresh}
+        # A review kept on words that were gone and are back (an orphan) is attached again as it was.
+        for review in rev(select(reviews).where(reviews.c.commitment_id.in_(list(by_id)))).mappings().all():
+            cid, words = review["commitment_id"], by_id[review["commitment_id"]]["text"]
+            if words == review["reviewed_text"]:
+                rev(update(reviews).where(reviews.c.commitment_id == cid).values(stale=False))
+                self.restored += 1
+                self._note("restored", cid, "", words)
+            else:
+                self.stale += 1
+                self._note("stale", cid, review["reviewed_text"], words)
+        if not gone:
+            return
+        taken = set(
+            rev(select(reviews.c.commitment_id).where(reviews.c.commitment_id.in_(list(by_id)))).scalars()
         )
+        for review in rev(select(reviews).where(reviews.c.commitment_id.in_(gone))).mappings().all():
+            candidates = [
+                (similarity.overlap(review["reviewed_text"], f["text"]), f)
+                for f in fresh
+                if f["id"] not in taken
+            ]
+            score, best = max(candidates, key=lambda c: c[0], default=(0.0, None))
+            if best is None or score < STALE_OVERLAP:
+                self.orphaned += 1
+                self._note("orphaned", review["commitment_id"], review["reviewed_text"], "")
+                continue
+            taken.add(best["id"])
+            back = best["text"] == review["reviewed_text"]  # the words it approved, again
+            rev(
+                update(reviews)
+                .where(reviews.c.commitment_id == review["commitment_id"])
+                .values(commitment_id=best["id"], stale=not back, version=review["version"] + 1)
+            )
+            if back:
+                self.restored += 1
+                self._note("restored", best["id"], "", best["text"])
+            else:
+                self.stale += 1
+                self._note("stale", best["id"], review["reviewed_text"], best["text"])
 
 
 def _version() -> str:
@@ -329,8 +424,9 @@ def _version() -> str:
     return extractor_version()
 
 
-def delete_release(engine: Engine, source_file: str) -> bool:
-    """Remove a release and its commitments; False if it was not stored."""
+def delete_release(engine: Engine, source_file: str, actor: str) -> bool:
+    """Remove a release and its commitments (audited; their reviews stay, orphaned); False if it
+    was not stored."""
     with engine.begin() as conn:
         deleted = conn.execute(schema.releases.delete().where(schema.releases.c.source_file == source_file))
         if deleted.rowcount:
@@ -339,6 +435,7 @@ def delete_release(engine: Engine, source_file: str) -> bool:
                     schema.commitments.c.release_id.not_in(select(schema.releases.c.id))
                 )
             )
+            _audit(conn, actor, "release deleted", source_file)
             _bump_revision(conn)
     return bool(deleted.rowcount)
 
@@ -502,33 +599,107 @@ def releases_frame(engine: Engine) -> pd.DataFrame:
 # --- people, reviews and the audit log: queries only; the rules live in users.py and review.py
 
 
-def _audit_values(
-    actor: str, action: str, target: str, changes: list[tuple[str, str, str]]
-) -> list[dict[str, Any]]:
+_CHAIN_LOCK = 0x65736764  # PostgreSQL advisory lock held while a transaction appends to the chain
+
+
+def _lock_chain(conn: Connection) -> None:
+    """Hold the audit chain's head until this transaction ends, so two writers never fork it."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(select(func.pg_advisory_xact_lock(_CHAIN_LOCK)))
+    else:
+        # SQLite has one writer at a time: a write statement takes that lock (pysqlite opens the
+        # transaction before it), so the head read next cannot move until the commit.
+        conn.execute(
+            update(schema.meta).where(schema.meta.c.key == "audit_head").values(value=schema.meta.c.value)
+        )
+
+
+def _audit(
+    conn: Connection,
+    actor: str,
+    action: str,
+    target: str,
+    changes: Iterable[tuple[str, str, str]] = (),
+) -> None:
+    """Append audit rows (one per changed field) in the caller's transaction: the only way rows
+    enter the audit log, each chained to the one before it (schema.audit_row_hash)."""
+    log, head = schema.audit_log, schema.meta.c.key == "audit_head"
+    _lock_chain(conn)
+    last = conn.execute(select(log.c.row_hash).order_by(log.c.id.desc()).limit(1)).first()
+    prev = last.row_hash if last else ""
     now = dt.datetime.now(dt.UTC)
-    rows = [
-        {
+    last_id = 0
+    for field, old, new in list(changes) or [("", "", "")]:
+        row = {
             "at": now,
             "actor": actor,
             "action": action,
             "target": target,
-            "field": f,
-            "old_value": o,
-            "new_value": n,
+            "field": field,
+            "old_value": old,
+            "new_value": new,
         }
-        for f, o, n in changes
-    ]
-    return rows or [
-        {
-            "at": now,
-            "actor": actor,
-            "action": action,
-            "target": target,
-            "field": "",
-            "old_value": "",
-            "new_value": "",
-        }
-    ]
+        digest = schema.audit_row_hash(prev, row)
+        inserted = conn.execute(
+            log.insert().values(**row, prev_hash=prev, row_hash=digest)
+        ).inserted_primary_key
+        assert inserted is not None
+        last_id, prev = int(inserted[0]), digest
+    # The head names the newest row, so rows cut off the end of the log are missed too.
+    if conn.execute(update(schema.meta).where(head).values(value=f"{last_id}:{prev}")).rowcount == 0:
+        conn.execute(schema.meta.insert().values(key="audit_head", value=f"{last_id}:{prev}"))
+
+
+def note(
+    engine: Engine, actor: str, action: str, target: str, changes: Iterable[tuple[str, str, str]] = ()
+) -> None:
+    """Audit an act that writes nothing of its own to the store (a rebuild of derived rows)."""
+    with engine.begin() as conn:
+        _audit(conn, actor, action, target, changes)
+
+
+@dataclass(frozen=True)
+class AuditCheck:
+    """What verifying the audit chain found: ``broken_at`` is the id of the first row at fault."""
+
+    rows: int
+    broken_at: int | None = None
+    reason: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.broken_at is None and not self.reason
+
+
+def verify_audit(engine: Engine) -> AuditCheck:
+    """Recompute the audit chain; name the first row whose predecessor or content does not match."""
+    log = schema.audit_log
+    prev, prev_id, rows = "", 0, 0
+    with engine.connect() as conn:
+        head = conn.execute(select(schema.meta.c.value).where(schema.meta.c.key == "audit_head")).scalar()
+        result = conn.execution_options(yield_per=5000).execute(select(log).order_by(log.c.id)).mappings()
+        for row in result:
+            rows += 1
+            if row["prev_hash"] != prev:
+                where = f"after row {prev_id}" if prev_id else "at the start"
+                return AuditCheck(
+                    rows,
+                    row["id"],
+                    f"row {row['id']} does not follow the row before it: "
+                    f"a row {where} was deleted or changed",
+                )
+            if schema.audit_row_hash(prev, row) != row["row_hash"]:
+                return AuditCheck(rows, row["id"], f"row {row['id']} was changed after it was written")
+            prev, prev_id = row["row_hash"], row["id"]
+    head_id, _, head_hash = (head or "0:").partition(":")
+    if (int(head_id or 0), head_hash) != (prev_id, prev):
+        return AuditCheck(
+            rows,
+            prev_id or None,
+            f"the log ends at row {prev_id} but its last entry was row {head_id}: "
+            "rows at the end were deleted",
+        )
+    return AuditCheck(rows)
 
 
 def get_user(engine: Engine, name: str) -> dict[str, Any] | None:
@@ -566,7 +737,7 @@ def insert_user(engine: Engine, name: str, password_hash: str, role: str, actor:
                 created_at=dt.datetime.now(dt.UTC),
             )
         )
-        conn.execute(schema.audit_log.insert(), _audit_values(actor, "user_add", name, [("role", "", role)]))
+        _audit(conn, actor, "user_add", name, [("role", "", role)])
 
 
 def update_user(engine: Engine, name: str, actor: str, action: str, **fields: Any) -> None:
@@ -581,7 +752,7 @@ def update_user(engine: Engine, name: str, actor: str, action: str, **fields: An
             (k, "" if k == "password_hash" else str(row[k]), "" if k == "password_hash" else str(v))
             for k, v in fields.items()
         ]
-        conn.execute(schema.audit_log.insert(), _audit_values(actor, action, name, changes))
+        _audit(conn, actor, action, name, changes)
 
 
 def get_review(engine: Engine, commitment_id: str) -> dict[str, Any] | None:
@@ -638,7 +809,7 @@ def write_review(
             if done.rowcount != 1:
                 current = conn.execute(select(rev).where(rev.c.commitment_id == cid)).mappings().first()
                 raise ConflictError(dict(current) if current else {})
-        conn.execute(schema.audit_log.insert(), _audit_values(actor, "review", cid, changes))
+        _audit(conn, actor, "review", cid, changes)
         _bump_revision(conn)
         saved = conn.execute(select(rev).where(rev.c.commitment_id == cid)).mappings().one()
     return dict(saved)
@@ -666,7 +837,7 @@ def insert_added_commitment(
         )  # an orphaned review of these words
         conn.execute(rev.insert().values(**review_values, version=1))
         changes = [(k, "", str(values[k])) for k in ("text", "kind", "themes", "target_years", "speaker")]
-        conn.execute(schema.audit_log.insert(), _audit_values(actor, "add commitment", values["id"], changes))
+        _audit(conn, actor, "add commitment", values["id"], changes)
         _bump_revision(conn)
 
 
@@ -695,6 +866,7 @@ def reviewed_releases(engine: Engine) -> list[dict[str, Any]]:
             rev.c.themes.label("reviewed_themes"),
             rev.c.target_years.label("reviewed_years"),
             rev.c.speaker.label("reviewed_speaker"),
+            rev.c.reviewed_values,
         )
         .select_from(rev.join(com, com.c.id == rev.c.commitment_id).join(rel, rel.c.id == com.c.release_id))
         .order_by(rel.c.source_file, com.c.position)
@@ -735,10 +907,7 @@ def insert_model(engine: Engine, values: dict[str, Any], actor: str) -> None:
         if conn.execute(select(schema.models.c.name).where(schema.models.c.name == values["name"])).first():
             raise StoreError(f"a model named {values['name']!r} exists already")
         conn.execute(schema.models.insert().values(**values, active=False))
-        conn.execute(
-            schema.audit_log.insert(),
-            _audit_values(actor, "train model", values["name"], [("language", "", values["language"])]),
-        )
+        _audit(conn, actor, "train model", values["name"], [("language", "", values["language"])])
         _bump_revision(conn)
 
 
@@ -755,12 +924,7 @@ def activate_model(engine: Engine, language: str, name: str | None, actor: str) 
         conn.execute(update(m).where(m.c.language == language).values(active=False))
         if name is not None:
             conn.execute(update(m).where(m.c.name == name).values(active=True))
-        conn.execute(
-            schema.audit_log.insert(),
-            _audit_values(
-                actor, "switch model", language, [("model", before or "shipped", name or "shipped")]
-            ),
-        )
+        _audit(conn, actor, "switch model", language, [("model", before or "shipped", name or "shipped")])
         _bump_revision(conn)
 
 
@@ -778,6 +942,18 @@ def review_rows(engine: Engine) -> list[dict[str, Any]]:
     """Every review row, including those whose commitment no longer exists."""
     with engine.connect() as conn:
         return [dict(r) for r in conn.execute(select(schema.reviews)).mappings()]
+
+
+def review_counts(engine: Engine) -> dict[str, int]:
+    """How many reviews the store holds, how many are stale and how many orphaned."""
+    rev, com = schema.reviews, schema.commitments
+    with engine.connect() as conn:
+        total = conn.execute(select(func.count()).select_from(rev)).scalar_one()
+        stale = conn.execute(select(func.count()).select_from(rev).where(rev.c.stale)).scalar_one()
+        orphaned = conn.execute(
+            select(func.count()).select_from(rev).where(rev.c.commitment_id.not_in(select(com.c.id)))
+        ).scalar_one()
+    return {"reviews": int(total), "stale": int(stale), "orphaned": int(orphaned)}
 
 
 def orphaned_reviews(engine: Engine) -> list[dict[str, Any]]:
@@ -827,15 +1003,17 @@ def achievement_rows(engine: Engine, organizations: Iterable[str] | None = None)
 
 def replace_threads(
     engine: Engine,
-    organization: str,
+    organizations: Iterable[str],
     threads: list[dict[str, Any]],
     members: list[dict[str, Any]],
     deliveries: list[dict[str, Any]],
 ) -> None:
-    """Replace one organisation's threads, memberships and delivery links in one transaction."""
+    """Replace these organisations' threads, memberships and delivery links in one transaction
+    (all removed before any is written: a statement may have moved from one organisation to another)."""
+    wanted = list(organizations)
     with engine.begin() as conn:
         for table in (schema.threads, schema.thread_members, schema.deliveries):
-            conn.execute(table.delete().where(table.c.organization == organization))
+            conn.execute(table.delete().where(table.c.organization.in_(wanted)))
         for table, rows in (
             (schema.threads, threads),
             (schema.thread_members, members),
@@ -912,11 +1090,12 @@ def record_thread_decision(engine: Engine, commitment_id: str, anchor_id: str | 
             )
         )
         action = "thread_merge" if anchor_id else "thread_split"
-        conn.execute(
-            schema.audit_log.insert(),
-            _audit_values(
-                actor, action, commitment_id, [("thread", str(old[0] or "") if old else "", anchor_id or "")]
-            ),
+        _audit(
+            conn,
+            actor,
+            action,
+            commitment_id,
+            [("thread", str(old[0] or "") if old else "", anchor_id or "")],
         )
 
 
@@ -938,12 +1117,7 @@ def record_delivery_decision(
                 decided_at=dt.datetime.now(dt.UTC),
             )
         )
-        conn.execute(
-            schema.audit_log.insert(),
-            _audit_values(
-                actor, "delivery", achievement_id, [("status", old[0] if old else "proposed", status)]
-            ),
-        )
+        _audit(conn, actor, "delivery", achievement_id, [("status", old[0] if old else "proposed", status)])
 
 
 # --- web sources and the pages fetched from them: queries only; the crawl lives in fetch.py
@@ -973,10 +1147,7 @@ def insert_source(engine: Engine, url: str, organization: str, language: str, ac
         ).inserted_primary_key
         assert inserted is not None
         source_id = int(inserted[0])
-        conn.execute(
-            schema.audit_log.insert(),
-            _audit_values(actor, "source_add", f"source:{source_id}", [("url", "", url)]),
-        )
+        _audit(conn, actor, "source_add", f"source:{source_id}", [("url", "", url)])
         _bump_revision(conn)
     return source_id
 
@@ -1054,8 +1225,45 @@ def record_source_fetch(engine: Engine, source_id: int, actor: str, summary: str
         conn.execute(
             update(src).where(src.c.id == source_id).values(last_fetch_at=dt.datetime.now(dt.UTC), **fields)
         )
-        conn.execute(
-            schema.audit_log.insert(),
-            _audit_values(actor, "source_fetch", f"source:{source_id}", [("result", "", summary)]),
-        )
+        _audit(conn, actor, "source_fetch", f"source:{source_id}", [("result", "", summary)])
         _bump_revision(conn)
+
+
+# --- dashboard sessions: the rules (signing, expiry) live in sessions.py
+
+
+def insert_session(engine: Engine, id_hash: str, user_name: str, expires_at: dt.datetime) -> None:
+    """Remember a new signed-in session and audit the sign-in."""
+    with engine.begin() as conn:
+        conn.execute(
+            schema.sessions.insert().values(
+                id_hash=id_hash,
+                user_name=user_name,
+                created_at=dt.datetime.now(dt.UTC),
+                expires_at=expires_at,
+                ended_at=None,
+            )
+        )
+        _audit(conn, user_name, "sign in", user_name)
+
+
+def get_session(engine: Engine, id_hash: str) -> dict[str, Any] | None:
+    """One session row, or None."""
+    s = schema.sessions
+    with engine.connect() as conn:
+        row = conn.execute(select(s).where(s.c.id_hash == id_hash)).mappings().first()
+    return dict(row) if row else None
+
+
+def end_session(engine: Engine, id_hash: str) -> bool:
+    """End a session for every process (sign-out, audited); False if it had ended already."""
+    s = schema.sessions
+    with engine.begin() as conn:
+        row = conn.execute(
+            select(s.c.user_name).where(s.c.id_hash == id_hash, s.c.ended_at.is_(None))
+        ).first()
+        if row is None:
+            return False
+        conn.execute(update(s).where(s.c.id_hash == id_hash).values(ended_at=dt.datetime.now(dt.UTC)))
+        _audit(conn, row.user_name, "sign out", row.user_name)
+    return True

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import pwd
 import re
+import socket
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
@@ -20,10 +23,34 @@ _HASHER = PasswordHasher()
 
 @dataclass(frozen=True)
 class User:
-    """A signed-in person."""
+    """A person acting: a signed-in account, or (``account`` False) whoever runs the command line."""
 
     name: str
     role: str
+    account: bool = True
+
+
+def _os_account() -> str:
+    try:
+        return pwd.getpwuid(os.geteuid()).pw_name
+    except (KeyError, AttributeError):  # a uid without a passwd entry (containers), or no pwd module
+        return f"uid{os.geteuid()}" if hasattr(os, "geteuid") else "unknown"
+
+
+def operator() -> User:
+    """Whoever runs the command line here: they hold the store's credentials, so they act as an
+    admin, named in the audit log by their operating-system account and host ("os:ana@host")."""
+    return User(f"os:{_os_account()}@{socket.gethostname()}", "admin", account=False)
+
+
+def account(engine: Engine, name: str) -> User:
+    """The enabled account ``name`` (the command line's ``--as``), held to its own role."""
+    row = store.get_user(engine, name)
+    if row is None:
+        raise PermissionDenied(f"no account named {name!r} (`esgdata users list` shows them)")
+    if row["disabled"]:
+        raise PermissionDenied(f"the account {name!r} is disabled; ask an admin")
+    return User(row["name"], row["role"])
 
 
 def _check_role(role: str) -> str:
@@ -38,11 +65,12 @@ def _check_password(password: str) -> str:
     return password
 
 
-def add_user(engine: Engine, name: str, password: str, role: str, *, actor: str) -> User:
-    """Create an account; the password is stored only as a salted argon2 hash."""
+def add_user(engine: Engine, user: User | None, name: str, password: str, role: str) -> User:
+    """An admin creates an account; the password is stored only as a salted argon2 hash (audited)."""
+    admin = require(user, "admin", engine)
     if not _NAME.fullmatch(name):
         raise EsgDataError(f"user name {name!r}: use 1 to 64 letters, digits, '.', '@', '_' or '-'")
-    store.insert_user(engine, name, _HASHER.hash(_check_password(password)), _check_role(role), actor)
+    store.insert_user(engine, name, _HASHER.hash(_check_password(password)), _check_role(role), admin.name)
     return User(name, role)
 
 
@@ -64,7 +92,7 @@ def require(user: User | None, role: str, engine: Engine | None = None) -> User:
     """Refuse unless ``user`` holds ``role`` or a higher one (and, given the store, is still enabled)."""
     if user is None:
         raise PermissionDenied("sign in first")
-    if engine is not None:  # roles and accounts can change while a session is open
+    if engine is not None and user.account:  # roles and accounts can change while a session is open
         row = store.get_user(engine, user.name)
         if row is None or row["disabled"]:
             raise PermissionDenied(f"the account {user.name!r} is disabled or gone")
@@ -74,20 +102,40 @@ def require(user: User | None, role: str, engine: Engine | None = None) -> User:
     return user
 
 
-def set_role(engine: Engine, name: str, role: str, *, actor: str) -> None:
-    """Give an account another role (audited)."""
-    store.update_user(engine, name, actor, "user_role", role=_check_role(role))
+def _keep_an_admin(engine: Engine, name: str) -> None:
+    """Refuse to leave the store without an enabled admin (nobody could manage accounts from the app)."""
+    admins = [u for u in store.list_users(engine) if u["role"] == "admin" and not u["disabled"]]
+    if [u["name"] for u in admins] == [name]:
+        raise EsgDataError(f"{name} is the only enabled admin; make another admin first")
 
 
-def set_disabled(engine: Engine, name: str, disabled: bool, *, actor: str) -> None:
-    """Disable (or enable again) an account; its reviews and audit entries stay (audited)."""
-    store.update_user(engine, name, actor, "user_disable" if disabled else "user_enable", disabled=disabled)
+def set_role(engine: Engine, user: User | None, name: str, role: str) -> None:
+    """An admin gives an account another role (audited)."""
+    admin = require(user, "admin", engine)
+    if _check_role(role) != "admin":
+        _keep_an_admin(engine, name)
+    store.update_user(engine, name, admin.name, "user_role", role=role)
 
 
-def set_password(engine: Engine, name: str, password: str, *, actor: str) -> None:
-    """Replace an account's password (audited, the hash never is)."""
+def set_disabled(engine: Engine, user: User | None, name: str, disabled: bool) -> None:
+    """An admin disables (or enables again) an account; its reviews and audit entries stay (audited).
+
+    Disabling ends the account's dashboard sessions at their next request (require and
+    sessions.resume look the account up every time).
+    """
+    admin = require(user, "admin", engine)
+    if disabled:
+        _keep_an_admin(engine, name)
+    store.update_user(
+        engine, name, admin.name, "user_disable" if disabled else "user_enable", disabled=disabled
+    )
+
+
+def set_password(engine: Engine, user: User | None, name: str, password: str) -> None:
+    """An admin resets an account's password (audited, the hash never is)."""
+    admin = require(user, "admin", engine)
     digest = _HASHER.hash(_check_password(password))
-    store.update_user(engine, name, actor, "user_password", password_hash=digest)
+    store.update_user(engine, name, admin.name, "user_password", password_hash=digest)
 
 
 def list_users(engine: Engine) -> list[dict[str, object]]:

@@ -18,7 +18,10 @@ ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 SEED = SEEDS / "000_fab0cea01f7ba7df.txt"
 SHARED = ROOT.parent / "shared"
-PG_URL = os.environ.get("ESGDATA_TEST_PG_URL", "")
+PG_URL = os.environ.get("ESGDATA_TEST_PG_URL", "")  # the owner role: migrations, and emptying the database
+# The app's role (SELECT and INSERT on the audit log, nothing more): PostgreSQL tests connect as it
+# when it is given, as a team's dashboards do; .ci/run creates both roles.
+PG_APP_URL = os.environ.get("ESGDATA_TEST_PG_APP_URL", "")
 
 # The contract (../shared/spec/extraction.md), restated once for the tests, independently of esgdata.
 SPEC_COMMITMENT_COLUMNS = [
@@ -151,14 +154,22 @@ def _reset_postgres(url: str) -> None:
     engine.dispose()
 
 
+def pg_connect() -> Engine:
+    """An emptied PostgreSQL test store, connected as the app's role when there is one (the owner
+    creates the schema and grants it), else as the owner."""
+    _reset_postgres(PG_URL)
+    if PG_APP_URL:
+        return store.connect(PG_APP_URL, owner_url=PG_URL)
+    return store.connect(PG_URL, owner_url="")
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     """A fresh, empty store on each database the run can reach."""
     if request.param == "postgresql":
         if not PG_URL:
             skip_or_fail("no PostgreSQL server: set ESGDATA_TEST_PG_URL")
-        _reset_postgres(PG_URL)
-        eng = store.connect(PG_URL)
+        eng = pg_connect()
     else:
         eng = store.connect(f"sqlite:///{tmp_path / 'store.db'}")
     yield eng

@@ -169,7 +169,7 @@ def _store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, extractions: list[Ex
     monkeypatch.setenv("ESGDATA_DB_URL", url)
     engine = store.connect(url)
     for x in extractions:
-        store.save(engine, x)
+        store.save(engine, x, "test")
     return engine
 
 
@@ -520,10 +520,34 @@ def test_download_bytes_are_the_export_functions_output_for_the_same_filters(mad
 
 # ---------------------------------------------------------------- upload
 
+UPLOAD_PASSWORD = "a long enough password"
+
+
+def uploader(engine: Engine, role: str = "reviewer", name: str = "uma") -> AppTest:
+    """The Sources page with ``name`` (a new account with ``role``) signed in."""
+    if store.get_user(engine, name) is None:
+        users.add_user(engine, users.operator(), name, UPLOAD_PASSWORD, role)
+    at = app("sources").run()
+    at.text_input(key="auth_name").input(name)
+    at.text_input(key="auth_password").input(UPLOAD_PASSWORD)
+    return at.button(key="auth_submit").click().run()
+
+
+@pytest.mark.parametrize("role", [None, "viewer"])
+def test_a_visitor_or_a_viewer_is_told_uploading_needs_a_reviewer(made: Engine, role: str | None) -> None:
+    at = uploader(made, role) if role else app("sources").run()
+    assert not at.exception
+    assert not [w for w in at.get("file_uploader") if getattr(w, "key", None) == "up_files"]
+    assert "up_submit" not in {str(b.key) for b in at.button}
+    note = " ".join(i.value for i in at.info)
+    assert "needs a **reviewer** or **admin** account" in note
+    if role:
+        assert "a viewer" in note
+
 
 def test_a_bad_upload_shows_its_error_and_leaves_the_store_unchanged(made: Engine) -> None:
+    at = uploader(made)
     before = store.revision(made), store.counts(made)
-    at = app("sources").run()
     at.file_uploader(key="up_files").set_value(
         [
             ("broken.pdf", b"%PDF-1.4 this is not really a pdf", "application/pdf"),
@@ -542,7 +566,7 @@ def test_an_upload_is_ingested_and_shows_up_at_once(made: Engine, tmp_path: Path
         "Sinopec Pledges Hydrogen\n\nSource: Wire     Date: 2024-06-01\n\n"
         "Sinopec will build 1,000 hydrogen refuelling stations by 2030.\n"
     )
-    at = app("sources").run()
+    at = uploader(made)
     at.file_uploader(key="up_files").set_value(("../../sinopec.txt", release.encode("utf-8"), "text/plain"))
     at.button(key="up_submit").click().run()
     assert not at.exception
@@ -559,7 +583,7 @@ def test_the_upload_page_states_the_size_limit_and_formats(
     made: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("ESGDATA_MAX_FILE_MB", "3")
-    at = app("sources").run()
+    at = uploader(made)
     assert "up to **3 MB**" in all_text(at) and "1 MB = 1,000,000 bytes" in all_text(at)
     # The widget lets a larger file through, so the refusal comes in words, not as a red icon.
     assert at.file_uploader(key="up_files").proto.max_upload_size_mb >= 30
@@ -570,7 +594,7 @@ def test_a_file_over_the_size_limit_is_refused_with_its_name(
     made: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("ESGDATA_MAX_FILE_MB", "0.001")
-    at = app("sources").run()
+    at = uploader(made)
     at.file_uploader(key="up_files").set_value(("big.txt", b"x" * 5000, "text/plain"))
     at.button(key="up_submit").click().run()
     assert any(
@@ -639,7 +663,7 @@ def _select_row_with(at: AppTest, filters: query.Filters, position: int) -> AppT
 def test_the_review_status_filter_appears_once_someone_reviewed(made: Engine) -> None:
     at = app("commitments").run()
     assert not [m for m in at.multiselect if m.key == "f_status"]  # nothing reviewed: no filter
-    users.add_user(made, "rita", "a long enough password", "reviewer", actor="test")
+    users.add_user(made, users.operator(), "rita", "a long enough password", "reviewer")
     rita = users.authenticate(made, "rita", "a long enough password")
     cid = next(c.id for c in EXTRACTIONS[0].commitments if c.text == SAFETY)
     review.review(made, rita, cid, status="rejected", expected_version=0, comment="a <b>past</b> event")
@@ -650,7 +674,7 @@ def test_the_review_status_filter_appears_once_someone_reviewed(made: Engine) ->
 
 
 def test_a_reviewed_correction_shows_in_the_table(made: Engine) -> None:
-    users.add_user(made, "rita", "a long enough password", "reviewer", actor="test")
+    users.add_user(made, users.operator(), "rita", "a long enough password", "reviewer")
     rita = users.authenticate(made, "rita", "a long enough password")
     cid = next(c.id for c in EXTRACTIONS[2].commitments)
     review.review(made, rita, cid, status="accepted", expected_version=0, themes=["governance"])
@@ -801,7 +825,7 @@ def test_the_timeline_says_how_to_select_and_selects_by_dragging(made: Engine) -
 
 
 def test_the_download_preview_reads_like_the_commitments_table(made: Engine) -> None:
-    users.add_user(made, "rita", "a long enough password", "reviewer", actor="test")
+    users.add_user(made, users.operator(), "rita", "a long enough password", "reviewer")
     rita = users.authenticate(made, "rita", "a long enough password")
     review.review(
         made, rita, next(c.id for c in EXTRACTIONS[0].commitments), status="accepted", expected_version=0

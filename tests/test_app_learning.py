@@ -23,7 +23,7 @@ MISSED = "CECEP met in Beijing."
 def made(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Engine:
     engine = _store(tmp_path, monkeypatch, EXTRACTIONS)
     for name, role in (("rita", "reviewer"), ("vic", "viewer"), ("ada", "admin")):
-        users.add_user(engine, name, PASSWORD, role, actor="test")
+        users.add_user(engine, users.operator(), name, PASSWORD, role)
     return engine
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+import re
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +52,7 @@ def made(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Engine:
     """The hand-made store of test_app (six commitments) with two reviewers and a viewer."""
     engine = _store(tmp_path, monkeypatch, EXTRACTIONS)
     for name, role in (("rita", "reviewer"), ("tom", "reviewer"), ("vic", "viewer")):
-        users.add_user(engine, name, PASSWORD, role, actor="test")
+        users.add_user(engine, users.operator(), name, PASSWORD, role)
     return engine
 
 
@@ -169,7 +171,7 @@ def test_a_viewer_cannot_review_no_controls_and_the_data_layer_refuses_anyway(ma
 def test_a_reviewer_demoted_mid_session_is_refused_by_the_data_layer(made: Engine) -> None:
     at = signed_in("rita")
     cid = shown_id(at)
-    users.set_role(made, "rita", "viewer", actor="test")
+    users.set_role(made, users.operator(), "rita", "viewer")
     at = at.button(key="rv_accept").click().run()  # the button drawn while rita was a reviewer
     assert "may not review" in " ".join(i.value for i in at.info)
     assert "this needs a reviewer" in at.error[0].value
@@ -278,7 +280,7 @@ def test_accepting_what_is_shown_is_no_correction_whatever_order_the_themes_came
           "years": [2030], "confidence": 0.1, "cue": "will"}],
     )  # fmt: skip
     engine = _store(tmp_path, monkeypatch, [*EXTRACTIONS, unordered])
-    users.add_user(engine, "rita", PASSWORD, "reviewer", actor="test")
+    users.add_user(engine, users.operator(), "rita", PASSWORD, "reviewer")
     at = signed_in("rita")
     cid = unordered.commitments[0].id
     assert shown_id(at) == cid and store.get_commitment(engine, cid)["themes"] == "water;climate"
@@ -314,6 +316,7 @@ def test_the_queue_puts_stale_then_unreviewed_lowest_confidence_first_then_follo
             release=dataclasses.replace(again.release, content_hash="reworded"),
             commitments=(dataclasses.replace(again.commitments[0], id=STALE_ID), again.commitments[1]),
         ),
+        "test",
     )
     assert store.get_review(made, STALE_ID)["stale"]
     at = signed_in("rita")
@@ -366,7 +369,7 @@ def test_a_conflict_shows_what_the_other_reviewer_saved_and_overwrites_nothing(m
     assert not at.exception
     message = at.error[0].value.replace("\\", "")
     assert message.startswith("Not saved, nothing was overwritten: tom saved this commitment at")
-    assert "as 'rejected'" in message and "the comment 'a past event'" in message
+    assert "UTC as 'rejected'" in message and "the comment 'a past event'" in message
     saved = store.get_review(made, cid)
     assert (saved["status"], saved["reviewed_by"], saved["comment"], saved["version"]) == (
         "rejected",
@@ -375,13 +378,44 @@ def test_a_conflict_shows_what_the_other_reviewer_saved_and_overwrites_nothing(m
         1,
     )
     assert [a["actor"] for a in store.audit_rows(made, cid)] == ["tom", "tom"]  # status and comment
-    # The page stays on that commitment and shows what is stored now.
+    # The page stays on that commitment and shows what is stored now, and rita's unsaved comment
+    # stays where she typed it, beside what tom saved.
     assert shown_id(at) == cid
     text = all_text(at).replace("\\", "")
     assert "Review status **rejected**" in text and "last saved by tom" in text
-    assert at.text_input(key="rv_comment").value == "a past event"
+    assert "Saved meanwhile by tom" in text and "Comment: a past event" in text
+    assert "Your values, not saved" in text
+    assert at.text_input(key="rv_comment").value == "fine by me"
     at = at.button(key="rv_accept").click().run()  # having seen it, rita may decide again
-    assert store.get_review(made, cid)["status"] == "accepted"
+    saved = store.get_review(made, cid)
+    assert (saved["status"], saved["comment"]) == ("accepted", "fine by me")
+    assert "Saved meanwhile by tom" not in all_text(at).replace("\\", "")
+
+
+def test_a_conflict_keeps_the_unsaved_correction_in_the_form_with_theme_names(made: Engine) -> None:
+    at = signed_in("rita")
+    cid = shown_id(at)
+    tom_themes = ["governance", "risk_compliance"]
+    review.review(made, person(made, "tom"), cid, status="accepted", expected_version=0, themes=tom_themes)
+    extracted = store.get_commitment(made, cid)["themes"].split(";")
+    mine = next(t for t in ("water", "party", "rural") if t not in extracted)
+    at.multiselect(key="rv_themes").set_value([mine])
+    at.text_input(key="rv_years").input("2045")
+    at.text_area(key="rv_fix_comment").input("another theme")
+    at = at.button(key="rv_fix_submit").click().run()
+    assert not at.exception
+    message = at.error[0].value.replace("\\", "")
+    assert "themes Governance, Risk" in message and "governance;" not in message  # names, not ids
+    # Her edits are still in the form; tom's values (theme names) are beside it.
+    assert at.multiselect(key="rv_themes").value == [mine]
+    assert at.text_input(key="rv_years").value == "2045"
+    assert at.text_area(key="rv_fix_comment").value == "another theme"
+    theirs = next(m.value for m in at.markdown if m.value.startswith("kind:") and "Governance" in m.value)
+    assert "risk_compliance" not in theirs
+    assert store.get_review(made, cid)["themes"] == "governance;risk_compliance"
+    at = at.button(key="rv_fix_submit").click().run()  # she saves hers, knowingly
+    saved = store.get_review(made, cid)
+    assert (saved["themes"], saved["target_years"], saved["reviewed_by"]) == (mine, "2045", "rita")
 
 
 def test_a_hostile_comment_is_stored_as_typed_and_always_shown_escaped(made: Engine) -> None:
@@ -479,7 +513,7 @@ def test_the_audit_log_is_listed_filtered_by_commitment_or_user_and_downloaded(m
     about_rita = [r for r in store.audit_rows(made) if "rita" in (r["actor"], r["target"])]
     assert len(table) == len(about_rita) == 2  # her account being made, and her review
     assert set(zip(table["actor"], table["action"], strict=True)) == {
-        ("test", "user_add"),
+        (users.operator().name, "user_add"),
         ("rita", "review"),
     }
     assert at.download_button(key="rv_audit_csv").label == "Download audit_log.csv"
@@ -495,8 +529,10 @@ def test_filters_matching_nothing_say_so_and_still_show_the_audit_log(made: Engi
     assert any("Nothing in view is waiting for review" in s.value for s in at.success)
     at = _tab(at, review_page.TAB_KEY, "Audit log")
     table = at.dataframe[0].value
-    assert (table["target"][0], table["field"][0], table["new_value"][0]) == (ID[PEAK], "status", "accepted")
-    assert len(table["at"][0]) == len("2024-01-01 12:00:00")  # to the second
+    assert (table["action"][0], table["actor"][0]) == ("sign in", "rita")  # newest first
+    reviewed = table[table["action"] == "review"].iloc[0]
+    assert (reviewed["target"], reviewed["field"], reviewed["new_value"]) == (ID[PEAK], "status", "accepted")
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC", reviewed["at"])  # to the second, zone shown
 
 
 # ---------------------------------------------------------------- the rest of the dashboard
@@ -572,3 +608,61 @@ def test_audit_view_narrows_by_commitment_prefix_or_user_and_keeps_the_log_order
     assert [r["id"] for r in query.audit_view(rows, commitment=" ab ")] == [2, 3]
     assert [r["id"] for r in query.audit_view(rows, user="rita")] == [1, 2]  # by her, and about her
     assert [r["id"] for r in query.audit_view(rows, commitment="ab", user="tom")] == [3]
+
+
+# ---------------------------------------------------------------- stale and orphaned reviews, the chain
+
+
+def _reread_peak_reworded_without_safety(engine: Engine) -> None:
+    """The CECEP release read again: the peak commitment reworded, the safety sentence gone."""
+    items = [
+        {"text": PEAK_REWORDED, "kind": "target", "themes": ["climate"], "pillars": ["E"],
+         "years": [2025], "confidence": 0.9, "cue": "will"},
+    ]  # fmt: skip
+    again = _release(
+        "cecep-2021.txt", "CECEP sets its carbon plan", "2021-03-01", "en", "CECEP",
+        ["CECEP met in Beijing.", PEAK_REWORDED], items,
+    )  # fmt: skip
+    release = dataclasses.replace(again.release, content_hash="reworded")
+    commitments = (dataclasses.replace(again.commitments[0], id=STALE_ID),)
+    assert store.save(engine, dataclasses.replace(again, release=release, commitments=commitments), "test")
+
+
+def test_a_stale_item_shows_both_wordings_with_the_difference_marked_and_the_approved_values(
+    made: Engine,
+) -> None:
+    rita = person(made, "rita")
+    review.review(made, rita, ID[PEAK], status="accepted", expected_version=0, themes=["climate", "energy"])
+    review.review(made, rita, ID[SAFETY], status="rejected", expected_version=0)
+    _reread_peak_reworded_without_safety(made)
+    at = signed_in("rita")
+    assert not at.exception
+    assert shown_id(at) == STALE_ID
+    marked = [m.value for m in at.markdown if m.proto.allow_html and "esg-diff" in m.value]
+    old, new = (next(v for v in marked if f"esg-diff-{side}" in v) for side in ("old", "new"))
+    assert "carbon emissions by 2025." in old and "<del" not in old and "<ins" not in old  # nothing removed
+    assert '<ins class="esg-added"' in new and "> its</ins>" in new
+    text = all_text(at).replace("\\", "")
+    assert "Reviewed wording" in text and "Current wording" in text
+    approved = next(m.value for m in at.markdown if m.value.startswith("**Values approved"))
+    assert "Climate" in approved and "Energy" in approved and "target years: 2025" in approved
+    # Counted where people look, with the orphaned review listed.
+    warning = " ".join(w.value for w in at.warning)
+    assert "**1** stale reviews" in warning and "**1** orphaned reviews" in warning
+    orphans = next(d for d in at.dataframe if d.key == "rv_orphaned" or "reviewed wording" in d.value.columns)
+    assert list(orphans.value["reviewed wording"]) == [SAFETY]
+    assert list(orphans.value["status"]) == ["rejected"] and orphans.value["at"][0].endswith("UTC")
+
+
+def test_the_audit_tab_says_verified_or_names_the_break(made: Engine) -> None:
+    review.review(made, person(made, "rita"), ID[PEAK], status="accepted", expected_version=0)
+    at = _tab(app("review").run(), review_page.VIEWER_TAB_KEY, "Audit log")
+    entries = len(store.audit_rows(made))
+    assert any(f"Verified: the hash chain of all {entries} entries is whole" in s.value for s in at.success)
+    victim = store.audit_rows(made)[1]["id"]
+    with sqlite3.connect(str(made.url.database)) as raw:  # the file's owner, behind the app's back
+        raw.execute("DROP TRIGGER audit_log_no_delete")
+        raw.execute(f"DELETE FROM audit_log WHERE id = {victim}")
+    at = _tab(app("review").run(), review_page.VIEWER_TAB_KEY, "Audit log")
+    (error,) = [e.value for e in at.error]
+    assert f"broken at entry {victim + 1}" in error and "deleted or changed" in error

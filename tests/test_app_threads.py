@@ -101,10 +101,10 @@ def _ingested(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, releases: dict[st
     url = f"sqlite:///{tmp_path / 'threads.db'}"
     monkeypatch.setenv("ESGDATA_DB_URL", url)
     engine = store.connect(url)
-    report = ingest.ingest(engine, [folder], max_bytes=10**6)
+    report = ingest.ingest(engine, users.operator(), [folder], max_bytes=10**6)
     assert report.failed == []
-    users.add_user(engine, "rita", PASSWORD, "reviewer", actor="test")
-    users.add_user(engine, "vic", PASSWORD, "viewer", actor="test")
+    users.add_user(engine, users.operator(), "rita", PASSWORD, "reviewer")
+    users.add_user(engine, users.operator(), "vic", PASSWORD, "viewer")
     return engine
 
 
@@ -376,7 +376,7 @@ def test_a_reviewer_demoted_meanwhile_is_refused_with_an_error_and_nothing_chang
     peak = _commitment(followed, PROMISE)["thread_id"]
     (link,) = [d for d in store.delivery_rows(followed) if d["thread_id"] == peak]
     at = _open(followed, PROMISE, RITA)  # the session still says reviewer
-    users.set_role(followed, "rita", "viewer", actor="admin")
+    users.set_role(followed, users.operator(), "rita", "viewer")
     at.button(key=f"th_reject_{peak}_{link['achievement_id']}").click().run()
     assert not at.exception
     assert any("this needs a reviewer" in e.value.replace("\\", "") for e in at.error)
@@ -419,7 +419,7 @@ def test_commitments_stored_without_threads_point_to_the_rebuild(
     engine = store.connect(url)
     extraction = ingest.process_file(tmp_path / "first.txt", 10**6)
     assert isinstance(extraction, Extraction)
-    store.save(engine, extraction)  # saved, never grouped
+    store.save(engine, extraction, "test")  # saved, never grouped
     at = app().run()
     assert not at.exception
     assert any("esgdata threads rebuild" in i.value for i in at.info)
@@ -454,7 +454,7 @@ def _hostile_organisation(engine: Engine) -> None:
         cue=Span("target: test cue", 5, 9, "will"),
         extractor_version=extractor_version(),
     )
-    store.save(engine, Extraction(release, (commitment,)))
+    store.save(engine, Extraction(release, (commitment,)), "test")
     threads.rebuild(engine, [HOSTILE])
 
 

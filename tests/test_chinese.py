@@ -6,7 +6,7 @@ import csv
 import io
 from pathlib import Path
 
-from esgdata import export, store
+from esgdata import export, store, users
 from esgdata.extraction.pipeline import extract
 from esgdata.ingest import ingest
 from esgdata.models import Document
@@ -102,7 +102,7 @@ def test_a_mixed_folder_of_english_and_legacy_encoded_chinese_releases_ingests_i
     (folder / "gbk.txt").write_bytes(SIMPLIFIED.encode("gbk"))
     (folder / "big5.txt").write_bytes(TRADITIONAL.encode("big5"))
     (folder / "english.txt").write_bytes(ENGLISH.encode("cp1252"))
-    report = ingest(engine, [folder], max_bytes=10**6, jobs=2)
+    report = ingest(engine, users.operator(), [folder], max_bytes=10**6, jobs=2)
     assert report.failed == [] and report.added == 3
     releases = {r["source_file"]: r for r in store.release_rows(engine)}
     assert {name: r["language"] for name, r in releases.items()} == {

@@ -92,7 +92,7 @@ def test_the_password_can_be_changed(db: str) -> None:
 
 def _review_first(db: str, status: str = "accepted", **corrections) -> str:
     engine = store.connect(db)
-    users.add_user(engine, "rita", PASSWORD, "reviewer", actor="test")
+    users.add_user(engine, users.operator(), "rita", PASSWORD, "reviewer")
     cid = store.commitment_rows(engine)[0]["id"]
     review.review(
         engine,

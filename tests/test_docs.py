@@ -58,9 +58,9 @@ def test_the_contract_lists_the_kinds_the_code_knows() -> None:
 
 
 def test_the_contract_lists_the_export_columns_in_order(engine) -> None:
-    from esgdata import export, ingest, review
+    from esgdata import export, ingest, review, users
 
-    ingest.load_seeds(engine)
+    ingest.load_seeds(engine, users.operator())
     header = export.commitments_csv(review.reviewed_rows(engine)).lstrip("\ufeff").splitlines()[0]
     documented = [r[0] for r in _table_after("### commitments.csv")]
     documented += [r[0] for r in _table_after("By default the store's export")]

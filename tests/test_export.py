@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import SPEC_COMMITMENT_COLUMNS, SPEC_RELEASE_COLUMNS
 
-from esgdata import export, ingest, store
+from esgdata import export, ingest, store, users
 from esgdata.analysis import threads
 from esgdata.extraction.pipeline import extract
 from esgdata.models import Extraction
@@ -197,7 +197,7 @@ def _both_ways(tmp_path: Path, files: list[Path]) -> tuple[tuple[Path, Path], tu
     )  # as `esgdata extract` does
     engine = store.connect(f"sqlite:///{tmp_path / 'store.db'}")
     try:
-        report = ingest.ingest(engine, files, max_bytes=MAX_BYTES, jobs=1)
+        report = ingest.ingest(engine, users.operator(), files, max_bytes=MAX_BYTES, jobs=1)
         assert report.failed == []
         stored = export.write(
             tmp_path / "exported", store.commitment_rows(engine), store.release_rows(engine)

@@ -42,7 +42,7 @@ def site() -> Iterator[Site]:
 
 @pytest.fixture
 def reviewer(engine: Engine) -> User:
-    return users.add_user(engine, "rita", "long enough", "reviewer", actor="test")
+    return users.add_user(engine, users.operator(), "rita", "long enough", "reviewer")
 
 
 def follow(engine: Engine, user: User, site: Site) -> list[dict[str, Any]]:
@@ -215,7 +215,7 @@ def test_since_leaves_out_articles_published_before_it_without_asking_for_them(
 def test_viewers_see_the_sources_but_only_reviewers_and_admins_add_or_fetch(
     engine: Engine, reviewer: User, site: Site
 ) -> None:
-    viewer = users.add_user(engine, "vic", "long enough", "viewer", actor="test")
+    viewer = users.add_user(engine, users.operator(), "vic", "long enough", "viewer")
     with pytest.raises(PermissionDenied):
         fetch.add_source(engine, viewer, site.url("/news/"))
     with pytest.raises(PermissionDenied):
@@ -271,7 +271,7 @@ def test_a_fetched_release_keeps_its_url_when_a_new_model_re_extracts_it(
     fetch.add_source(engine, reviewer, site.url("/sitemap.xml"))
     fetch.fetch(engine, reviewer)
     monkeypatch.setattr(pipeline, "extractor_version", lambda weights=None: "another model")
-    assert ingest.reextract(engine, "en") == 3
+    assert ingest.reextract(engine, users.operator(), "en") == 3
     assert {r["url"] for r in store.release_rows(engine)} != {""}
     assert set(by_path(engine, site)) == {
         "/en/2021/wind-farm.html",

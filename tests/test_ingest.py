@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from esgdata import ingest, store
+from esgdata import ingest, store, users
 from esgdata.models import Extraction, Failure
 
 SEED = Path(__file__).resolve().parent.parent / "seeds" / "000_fab0cea01f7ba7df.txt"
@@ -62,7 +62,7 @@ def mixed(tmp_path: Path) -> Path:
 
 
 def test_good_files_are_stored_and_each_bad_one_is_reported_with_its_reason(engine, mixed):
-    report = ingest.ingest(engine, [mixed], max_bytes=MAX_BYTES, jobs=1)
+    report = ingest.ingest(engine, users.operator(), [mixed], max_bytes=MAX_BYTES, jobs=1)
     assert report.added == len(GOOD)
     assert sorted(r["source_file"] for r in store.release_rows(engine)) == sorted(GOOD)
     reasons = {Path(f.path).name: f.reason for f in report.failed}
@@ -74,14 +74,14 @@ def test_good_files_are_stored_and_each_bad_one_is_reported_with_its_reason(engi
 
 
 def test_no_file_of_a_folder_is_lost(engine, mixed):
-    report = ingest.ingest(engine, [mixed], max_bytes=MAX_BYTES, jobs=1)
+    report = ingest.ingest(engine, users.operator(), [mixed], max_bytes=MAX_BYTES, jobs=1)
     files = [p for p in mixed.iterdir() if p.is_file()]
     assert report.releases + len(report.failed) + len(report.skipped) == len(files)
     assert report.commitments == store.counts(engine)["commitments"] > 0
 
 
 def test_an_unsupported_file_given_by_name_fails_naming_the_supported_formats(engine, mixed):
-    report = ingest.ingest(engine, [mixed / "sheet.xlsx"], max_bytes=MAX_BYTES, jobs=1)
+    report = ingest.ingest(engine, users.operator(), [mixed / "sheet.xlsx"], max_bytes=MAX_BYTES, jobs=1)
     (failure,) = report.failed
     assert Path(failure.path).name == "sheet.xlsx"
     assert "unsupported format" in failure.reason
@@ -89,16 +89,16 @@ def test_an_unsupported_file_given_by_name_fails_naming_the_supported_formats(en
 
 
 def test_a_path_that_does_not_exist_is_reported(engine, tmp_path):
-    report = ingest.ingest(engine, [tmp_path / "missing.txt"], max_bytes=MAX_BYTES, jobs=1)
+    report = ingest.ingest(engine, users.operator(), [tmp_path / "missing.txt"], max_bytes=MAX_BYTES, jobs=1)
     (failure,) = report.failed
     assert failure.path.endswith("missing.txt")
     assert "no such file" in failure.reason
 
 
 def test_ingesting_the_same_files_again_changes_nothing(engine, mixed):
-    first = ingest.ingest(engine, [mixed], max_bytes=MAX_BYTES, jobs=1)
+    first = ingest.ingest(engine, users.operator(), [mixed], max_bytes=MAX_BYTES, jobs=1)
     rows, revision = store.commitment_rows(engine), store.revision(engine)
-    again = ingest.ingest(engine, [mixed], max_bytes=MAX_BYTES, jobs=1)
+    again = ingest.ingest(engine, users.operator(), [mixed], max_bytes=MAX_BYTES, jobs=1)
     assert again.unchanged == first.added == len(GOOD)
     assert again.added == again.updated == 0
     assert store.commitment_rows(engine) == rows
@@ -108,9 +108,9 @@ def test_ingesting_the_same_files_again_changes_nothing(engine, mixed):
 def test_a_changed_file_is_updated_on_the_next_ingest(engine, tmp_path):
     folder = tmp_path / "r"
     _write_good(folder)
-    ingest.ingest(engine, [folder], max_bytes=MAX_BYTES, jobs=1)
+    ingest.ingest(engine, users.operator(), [folder], max_bytes=MAX_BYTES, jobs=1)
     (folder / "b_grid.txt").write_text(EN.replace("60 percent", "70 percent"), encoding="utf-8")
-    report = ingest.ingest(engine, [folder], max_bytes=MAX_BYTES, jobs=1)
+    report = ingest.ingest(engine, users.operator(), [folder], max_bytes=MAX_BYTES, jobs=1)
     assert (report.updated, report.unchanged, report.added) == (1, len(GOOD) - 1, 0)
     texts = [r["text"] for r in store.commitment_rows(engine) if r["source_file"] == "b_grid.txt"]
     assert any("70 percent" in t for t in texts)
@@ -122,7 +122,9 @@ def test_the_same_name_in_two_folders_with_different_content_is_a_failure(engine
     (tmp_path / "b").mkdir()
     (tmp_path / "a" / "release.txt").write_text(EN, encoding="utf-8")
     (tmp_path / "b" / "release.txt").write_text(ZH, encoding="utf-8")
-    report = ingest.ingest(engine, [tmp_path / "a", tmp_path / "b"], max_bytes=MAX_BYTES, jobs=1)
+    report = ingest.ingest(
+        engine, users.operator(), [tmp_path / "a", tmp_path / "b"], max_bytes=MAX_BYTES, jobs=1
+    )
     assert report.added == 1
     (failure,) = report.failed
     assert Path(failure.path).name == "release.txt"
@@ -135,7 +137,7 @@ def test_the_same_file_given_twice_is_not_a_failure(engine, tmp_path):
     (tmp_path / "a").mkdir()
     (tmp_path / "a" / "release.txt").write_text(EN, encoding="utf-8")
     path = tmp_path / "a" / "release.txt"
-    report = ingest.ingest(engine, [path, path], max_bytes=MAX_BYTES, jobs=1)
+    report = ingest.ingest(engine, users.operator(), [path, path], max_bytes=MAX_BYTES, jobs=1)
     assert report.failed == []
     assert (report.added, report.unchanged) == (1, 1)
 
@@ -143,7 +145,7 @@ def test_the_same_file_given_twice_is_not_a_failure(engine, tmp_path):
 def _ingested_rows(url: str, folder: Path, jobs: int) -> tuple[list[dict], list[dict]]:
     eng = store.connect(url)
     try:
-        ingest.ingest(eng, [folder], max_bytes=MAX_BYTES, jobs=jobs)
+        ingest.ingest(eng, users.operator(), [folder], max_bytes=MAX_BYTES, jobs=jobs)
         releases = [{k: v for k, v in r.items() if k != "ingested_at"} for r in store.release_rows(eng)]
         return store.commitment_rows(eng), releases
     finally:
@@ -161,7 +163,7 @@ def test_a_report_with_two_workers_matches_one_worker(tmp_path, mixed):
     reports = []
     for jobs in (1, 2):
         eng = store.connect(f"sqlite:///{tmp_path / f'{jobs}.db'}")
-        report = ingest.ingest(eng, [mixed], max_bytes=MAX_BYTES, jobs=jobs)
+        report = ingest.ingest(eng, users.operator(), [mixed], max_bytes=MAX_BYTES, jobs=jobs)
         reports.append((report.added, report.commitments, sorted(f.path for f in report.failed)))
         eng.dispose()
     assert reports[0] == reports[1]
@@ -226,13 +228,13 @@ def test_a_database_error_on_one_release_is_reported_and_the_rest_are_stored(
     _write_good(folder)
     original = store.save
 
-    def flaky(eng, x):
+    def flaky(eng, x, actor):
         if x.release.source_file == "b_grid.txt":
             raise RuntimeError("connection lost")
-        return original(eng, x)
+        return original(eng, x, actor)
 
     monkeypatch.setattr(store, "save", flaky)
-    report = ingest.ingest(engine, [folder], max_bytes=MAX_BYTES, jobs=1)
+    report = ingest.ingest(engine, users.operator(), [folder], max_bytes=MAX_BYTES, jobs=1)
     (failure,) = report.failed
     assert failure.path == "b_grid.txt"
     assert "connection lost" in failure.reason

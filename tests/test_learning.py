@@ -44,9 +44,9 @@ def _no_shipped_training_data(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -
 def seeded(engine, tmp_path: Path):
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "tarnwick-plan.txt").write_text(RELEASE, encoding="utf-8")
-    ingest(engine, [tmp_path / "in"], max_bytes=10**6)
+    ingest(engine, users.operator(), [tmp_path / "in"], max_bytes=10**6)
     for person in (RITA, ADA, VIC):
-        users.add_user(engine, person.name, PASSWORD, person.role, actor="test")
+        users.add_user(engine, users.operator(), person.name, PASSWORD, person.role)
     return engine
 
 
@@ -110,7 +110,7 @@ def test_an_added_commitment_survives_a_re_ingest_and_follows_its_words(seeded, 
         "The board met in Leeds on Monday.", "The board met in York on Tuesday morning."
     )
     (tmp_path / "in" / "tarnwick-plan.txt").write_text(changed, encoding="utf-8")
-    ingest(seeded, [tmp_path / "in"], max_bytes=10**6)
+    ingest(seeded, users.operator(), [tmp_path / "in"], max_bytes=10**6)
     row = _rows(seeded)[cid]
     body = store.release_body(seeded, "tarnwick-plan.txt")["body"]
     assert row["source"] == "reviewer" and body[row["start"] : row["end"]] == MISSED
@@ -120,7 +120,7 @@ def test_an_added_commitment_survives_a_re_ingest_and_follows_its_words(seeded, 
 def test_an_added_commitment_whose_words_are_gone_stays_and_its_review_goes_stale(seeded, tmp_path) -> None:
     cid = _add(seeded)
     (tmp_path / "in" / "tarnwick-plan.txt").write_text(RELEASE.replace(MISSED, ""), encoding="utf-8")
-    ingest(seeded, [tmp_path / "in"], max_bytes=10**6)
+    ingest(seeded, users.operator(), [tmp_path / "in"], max_bytes=10**6)
     assert cid in _rows(seeded)
     assert store.get_review(seeded, cid)["stale"]
 
@@ -172,7 +172,7 @@ def test_retraining_with_reviews_keeps_a_model_with_figures_and_the_admin_switch
 
 
 def test_retraining_needs_reviews(engine, tmp_path: Path) -> None:
-    users.add_user(engine, "rita", PASSWORD, "reviewer", actor="test")
+    users.add_user(engine, users.operator(), "rita", PASSWORD, "reviewer")
     with pytest.raises(EsgDataError, match="nothing to learn from yet"):
         learning.retrain(engine, RITA, "en", _training_folder(tmp_path))
 

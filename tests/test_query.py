@@ -410,7 +410,7 @@ def test_theme_evidence_survives_empty_and_broken_cells() -> None:
 
 @pytest.fixture
 def seeded(engine: Engine) -> Engine:
-    ingest.load_seeds(engine)
+    ingest.load_seeds(engine, users.operator())
     return engine
 
 
@@ -436,7 +436,7 @@ def test_loaders_on_an_empty_store_give_typed_empty_frames(engine: Engine) -> No
 
 
 def _reviewer(engine: Engine) -> users.User:
-    users.add_user(engine, "rita", "a long enough password", "reviewer", actor="test")
+    users.add_user(engine, users.operator(), "rita", "a long enough password", "reviewer")
     return users.authenticate(engine, "rita", "a long enough password")
 
 

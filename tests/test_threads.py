@@ -195,9 +195,9 @@ def followed(engine, tmp_path: Path):
     folder.mkdir()
     for name, text in (("first.txt", FIRST), ("second.txt", SECOND), ("third.txt", THIRD)):
         (folder / name).write_text(text, encoding="utf-8")
-    report = ingest(engine, [folder], max_bytes=10**6)
+    report = ingest(engine, users.operator(), [folder], max_bytes=10**6)
     assert report.failed == []
-    users.add_user(engine, "rita", PASSWORD, "reviewer", actor="test")
+    users.add_user(engine, users.operator(), "rita", PASSWORD, "reviewer")
     return engine
 
 
@@ -227,14 +227,14 @@ def test_a_reviewers_split_is_audited_and_survives_a_re_ingest(followed, tmp_pat
     assert _thread_of(followed, "中国节能将力争") != _thread_of(followed, "CECEP will peak")
     assert any(a["action"] == "thread_split" and a["actor"] == "rita" for a in store.audit_rows(followed, zh))
     (tmp_path / "releases" / "first.txt").write_text(FIRST + "\nCECEP attended a forum.\n", encoding="utf-8")
-    ingest(followed, [tmp_path / "releases"], max_bytes=10**6)
+    ingest(followed, users.operator(), [tmp_path / "releases"], max_bytes=10**6)
     assert _thread_of(followed, "中国节能将力争") != _thread_of(followed, "CECEP will peak")
 
 
 def test_a_rejected_delivery_no_longer_counts_and_a_viewer_cannot_decide(followed) -> None:
     peak = _thread_of(followed, "CECEP will peak")
     achievement = next(d["achievement_id"] for d in store.delivery_rows(followed) if d["thread_id"] == peak)
-    users.add_user(followed, "vic", PASSWORD, "viewer", actor="test")
+    users.add_user(followed, users.operator(), "vic", PASSWORD, "viewer")
     with pytest.raises(PermissionDenied):
         threads.decide_delivery(
             followed, users.authenticate(followed, "vic", PASSWORD), peak, achievement, confirmed=False

@@ -19,7 +19,7 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pytest
-from conftest import PG_URL, ROOT, SEED, _reset_postgres, skip_or_fail
+from conftest import PG_URL, ROOT, SEED, _reset_postgres, pg_connect, skip_or_fail
 from playwright.sync_api import Page, Playwright, expect
 
 from esgdata import ingest, store, users
@@ -88,12 +88,12 @@ def pg_store(tmp_path: Path) -> Iterator[str]:
         skip_or_fail("no PostgreSQL server: set ESGDATA_TEST_PG_URL")
     if not Path(CHROMIUM).exists():
         skip_or_fail(f"{CHROMIUM} is not installed (apt-get install -y chromium)")
-    _reset_postgres(PG_URL)
-    engine = store.connect(PG_URL)
-    ingest.ingest(engine, [SEED], max_bytes=10**7)
-    users.add_user(engine, "rita", PASSWORD, "reviewer", actor="test")
+    engine = pg_connect()  # as the app's role when there is one, as a team's dashboards connect
+    url = engine.url.render_as_string(hide_password=False)
+    ingest.ingest(engine, users.operator(), [SEED], max_bytes=10**7)
+    users.add_user(engine, users.operator(), "rita", PASSWORD, "reviewer")
     engine.dispose()
-    yield PG_URL
+    yield url
     _reset_postgres(PG_URL)
 
 
@@ -145,4 +145,7 @@ def test_a_review_saved_through_one_dashboard_process_shows_in_another(
         assert _reviewed_share(watcher) == f"1 of {total}"
         watcher.goto(second + "/review?status=accepted")
         expect(watcher.get_by_text(re.compile(r"^Showing 1 of"))).to_be_visible(timeout=WAIT)
+    # Both processes appended to one chain, each write with rita's name.
+    assert store.verify_audit(engine).ok
+    assert {a["actor"] for a in store.audit_rows(engine, cid)} == {"rita"}
     engine.dispose()

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from conftest import SEED
 
-from esgdata import store
+from esgdata import store, users
 from esgdata.errors import EsgDataError, ReadError
 from esgdata.ingest import ingest_upload, load_seeds, safe_upload_name
 
@@ -36,7 +36,12 @@ def test_a_name_that_cannot_be_a_release_is_refused(name: str) -> None:
 def test_an_upload_is_kept_under_data_uploads_and_ingested(engine, tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
     report = ingest_upload(
-        engine, "../../evil/" + SEED.name, SEED.read_bytes(), data_dir=data_dir, max_bytes=10**6
+        engine,
+        users.operator(),
+        "../../evil/" + SEED.name,
+        SEED.read_bytes(),
+        data_dir=data_dir,
+        max_bytes=10**6,
     )
     assert report.failed == [] and report.added == 1
     assert (data_dir / "uploads" / SEED.name).read_bytes() == SEED.read_bytes()
@@ -57,20 +62,20 @@ def test_a_bad_upload_is_reported_and_leaves_the_store_and_the_disk_unchanged(
     engine, tmp_path: Path, name: str, data: bytes, reason: str
 ) -> None:
     revision = store.revision(engine)
-    report = ingest_upload(engine, name, data, data_dir=tmp_path / "data", max_bytes=1000)
+    report = ingest_upload(engine, users.operator(), name, data, data_dir=tmp_path / "data", max_bytes=1000)
     assert len(report.failed) == 1 and report.failed[0].path == name and reason in report.failed[0].reason
     assert store.counts(engine)["releases"] == 0 and store.revision(engine) == revision
     assert not (tmp_path / "data" / "uploads").exists() or not any((tmp_path / "data" / "uploads").iterdir())
 
 
 def test_the_seeds_load_into_an_empty_store_once(engine) -> None:
-    first = load_seeds(engine)
+    first = load_seeds(engine, users.operator())
     assert first.added >= 1 and first.failed == []
-    again = load_seeds(engine)
+    again = load_seeds(engine, users.operator())
     assert again.added == 0 and again.unchanged == first.added
 
 
 def test_a_missing_seeds_folder_says_which_setting_to_fix(engine, monkeypatch, tmp_path: Path) -> None:
     monkeypatch.setenv("ESGDATA_SEEDS_DIR", str(tmp_path / "nowhere"))
     with pytest.raises(EsgDataError, match="ESGDATA_SEEDS_DIR"):
-        load_seeds(engine)
+        load_seeds(engine, users.operator())

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from esgdata import ingest, store
+from esgdata import ingest, store, users
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -69,11 +69,11 @@ def e2e_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, P
     data = tmp_path_factory.mktemp("e2e-data")
     url = f"sqlite:///{data / 'e2e.db'}"
     engine = store.connect(url)
-    ingest.load_seeds(engine)
+    ingest.load_seeds(engine, users.operator())
     extra = tmp_path_factory.mktemp("e2e-extra")
     (extra / "hostile.txt").write_text(HOSTILE_RELEASE, encoding="utf-8")
     (extra / "stategrid-zh.txt").write_text(CHINESE_RELEASE, encoding="utf-8")
-    ingest.ingest(engine, [extra], max_bytes=2**20)
+    ingest.ingest(engine, users.operator(), [extra], max_bytes=2**20)
     yield url, data, engine
     engine.dispose()
 

@@ -23,7 +23,7 @@ def test_a_reviewer_adds_a_missed_commitment_from_the_release_reader(
 ) -> None:
     _, _, engine = e2e_store
     if store.get_user(engine, REVIEWER) is None:
-        users.add_user(engine, REVIEWER, PASSWORD, "reviewer", actor="test")
+        users.add_user(engine, users.operator(), REVIEWER, PASSWORD, "reviewer")
     before = store.release_body(engine, RELEASE)["commitments"]
     page.goto(f"/releases?release={RELEASE}")
     expect(page.get_by_text("Sign in as a reviewer to add a commitment")).to_be_visible(timeout=WAIT)

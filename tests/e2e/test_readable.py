@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
+from sqlalchemy import Engine
+
+from esgdata import store, users
 
 pytestmark = pytest.mark.browser
 WAIT = 30_000
@@ -86,8 +90,20 @@ def test_titles_legends_and_slanted_labels_never_overlap(browser: Browser, app_u
     page.close()
 
 
-def test_a_30_mb_upload_is_refused_in_words(page: Page, app_url: str) -> None:
+def test_a_30_mb_upload_is_refused_in_words(
+    page: Page, app_url: str, e2e_store: tuple[str, Path, Engine]
+) -> None:
+    engine = e2e_store[2]
+    if store.get_user(engine, "browser-uploader") is None:  # uploading needs a reviewer
+        users.add_user(engine, users.operator(), "browser-uploader", "a long enough password", "reviewer")
     page.goto(f"{app_url}/sources")
+    _settle(page)
+    sidebar = page.get_by_test_id("stSidebar")
+    sidebar.get_by_text("Sign in", exact=True).first.click()
+    sidebar.get_by_label("User name").fill("browser-uploader")
+    sidebar.get_by_label("Password", exact=True).fill("a long enough password")
+    sidebar.get_by_role("button", name="Sign in").click()
+    expect(sidebar.get_by_text("Signed in as browser-uploader")).to_be_visible(timeout=WAIT)
     _settle(page)
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
         {"name": "huge.txt", "mimeType": "text/plain", "buffer": b"x" * 30_000_000}

@@ -41,7 +41,7 @@ def test_a_reviewer_signs_in_corrects_themes_and_downloads_them(
 ) -> None:
     _, _, engine = e2e_store
     if store.get_user(engine, REVIEWER) is None:
-        users.add_user(engine, REVIEWER, PASSWORD, "reviewer", actor="test")
+        users.add_user(engine, users.operator(), REVIEWER, PASSWORD, "reviewer")
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     page.goto("/review")
