@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from conftest import SPEC_THEME_PILLARS
 
-from esgdata.extraction import lexicon
+from esgdata.extraction import lexicon, theme_model, themes
 from esgdata.extraction.pipeline import classify_text
 
 # theme id -> (an English sentence, a Chinese sentence), both written for this test
@@ -195,3 +195,104 @@ def test_negative_wordings_do_not_give_the_theme_they_resemble(sentence, theme):
 def test_themes_are_listed_once_each_in_the_order_the_text_names_them():
     result = classify_text("The company will train employees, cut carbon emissions and train more employees.")
     assert result["themes"] == ["workforce", "climate"]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The board met on Tuesday in the capital.",
+        "The delegation toured the new headquarters building.",
+        "代表团于周二参观了新办公楼。",
+        "会议由办公室主任主持。",
+    ],
+)
+def test_a_sentence_without_theme_words_has_no_theme(sentence):
+    result = classify_text(sentence)
+    assert result["themes"] == [] and result["pillars"] == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "theme"),
+    [
+        ("公司将持续推进技术创新。", "innovation"),
+        ("集团将层层压实安全责任。", "health_safety"),
+        ("公司将逐步淘汰燃煤机组，推动节能减排。", "climate"),
+        ("公司将加强党风廉政建设。", "risk_compliance"),
+        ("集团将加强人才队伍建设。", "workforce"),
+        ("公司将全力做好受灾群众安置工作。", "community"),
+        ("The company will phase out coal from its power generation.", "climate"),
+        ("The group will cut particulate and nitrogen oxides emissions at its plants.", "pollution"),
+        ("The company will strengthen its whistleblowing channels and fight bribery.", "risk_compliance"),
+        ("The company will disclose its climate-related risks every year.", "esg"),
+        ("永續發展是公司的核心，公司將擴大再生能源使用。", "energy"),
+    ],
+)
+def test_common_synonyms_of_the_contract_words_are_tagged(sentence, theme):
+    assert theme in classify_text(sentence)["themes"]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "theme"),
+    [
+        ("公司将保障供电安全。", "health_safety"),
+        ("公司将维护国家粮食安全。", "health_safety"),
+        ("公司将坚持可持续发展，加快发展光伏。", "esg"),  # generic beside a specific theme
+    ],
+)
+def test_generic_or_negative_wordings_in_chinese_give_no_theme_they_resemble(sentence, theme):
+    assert theme not in classify_text(sentence)["themes"]
+
+
+def _spans(text):
+    return themes.find(text)
+
+
+def test_the_rules_alone_keep_weak_words_beside_a_strong_theme_of_their_pillar():
+    # 全球 (weak, international) beside 供应链 (strong, customers): both S pillar.
+    chosen = themes.theme_ids(themes.resolve_by_rules(_spans("公司将打造全球供应链。")))
+    assert set(chosen) == {"international", "customers"}
+    # A context word (投资) never stands alone.
+    assert themes.theme_ids(themes.resolve_by_rules(_spans("公司将加大投资。"))) == ()
+
+
+def _model(intercept, veto_below=0.3, add_above=0.7):
+    return theme_model.ThemeModel(intercept, {}, veto_below, add_above)
+
+
+def test_an_unsure_model_leaves_the_rules_decision_unchanged():
+    for text in (
+        "公司将打造全球供应链并加大投资。",
+        "The company will invest in solar power and train staff.",
+    ):
+        spans = _spans(text)
+        assert themes.resolve_weak(spans, _model(0.0)) == themes.resolve_by_rules(spans)
+
+
+def test_a_confident_model_vetoes_themes_the_rules_kept():
+    spans = _spans("The company will cut carbon emissions and train its employees.")
+    assert themes.theme_ids(themes.resolve_weak(spans, _model(-10.0))) == ()
+    # one theme only: a weight on its id
+    model = theme_model.ThemeModel(0.0, {"theme=workforce": -10.0}, 0.3, 0.7)
+    assert themes.theme_ids(themes.resolve_weak(spans, model)) == ("climate",)
+
+
+def test_a_confident_model_adds_a_theme_the_rules_left_out():
+    spans = _spans("公司将加大投资。")  # a context word alone: no theme by the rules
+    assert themes.theme_ids(themes.resolve_weak(spans, _model(10.0))) == ("green_finance",)
+    added = themes.resolve_weak(spans, _model(10.0))
+    assert [(s.label, s.text) for s in added] == [("green_finance", "投资")]  # labels lose the suffix
+
+
+def test_candidate_features_count_each_themes_own_evidence():
+    spans = _spans("The company will cut carbon emissions, invest in solar power and invest in wind.")
+    by_rules = {s.label for s in themes.resolve_by_rules(spans)}
+    features = themes.candidate_features(spans, by_rules)
+    assert set(features) == {"climate", "energy", "green_finance"}
+    assert features["climate"]["named_first"] == 1.0 and features["energy"]["named_first"] == 0.0
+    assert features["green_finance"]["strong"] == 0.0 and features["green_finance"]["context"] > 0
+    assert features["energy"]["by_rules:theme=energy"] == 1.0
+    assert features["climate"]["other_strong"] > 0  # the energy words
+
+
+def test_no_spans_give_no_themes_without_loading_a_model():
+    assert themes.resolve_weak([], _model(10.0)) == []

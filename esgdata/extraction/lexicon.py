@@ -212,10 +212,11 @@ def concepts() -> dict[str, Concept]:
 
 @lru_cache(maxsize=1)
 def fingerprint() -> str:
-    """A short hash of every lexicon file: part of the extractor version."""
+    """A short hash of every lexicon file and the theme weights: part of the extractor version."""
     digest = hashlib.sha256()
     for name in ("themes.yaml", "cues.yaml", "organizations.yaml", "people.yaml", "concepts.yaml"):
         digest.update(resources.files("esgdata.extraction").joinpath("lexicons").joinpath(name).read_bytes())
+    digest.update(resources.files("esgdata.extraction").joinpath("weights", "themes.json").read_bytes())
     return digest.hexdigest()[:8]
 
 
