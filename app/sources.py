@@ -1,7 +1,7 @@
 """Sources page: the news pages, feeds and sitemaps followed, their last fetch, and "Fetch now".
 
-Anyone sees the list; reviewers and admins add a URL and fetch (the library checks the role
-again on every write). Files can still be uploaded, in a section of their own.
+Anyone sees the list; reviewers and admins add a URL, fetch and stop following (the library
+checks the role again on every write). Files can still be uploaded, in a section of their own.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ LANGUAGE_KEY = "src_language"
 ONLY_KEY = "src_only"
 ADDED_KEY = "_src_added"  # what the last "Add" did: ("ok" | "error", message)
 RESULT_KEY = "_src_result"  # what the last "Fetch now" did
+REMOVED_KEY = "_src_removed"  # what the last "Stop following" did: ("ok" | "error", message)
 LANGUAGES = {"": "detect in each release", "zh": "Chinese", "en": "English"}
 WRITERS = ("reviewer", "admin")
 
@@ -75,6 +76,21 @@ def _fetch_now() -> None:
         "requests": report.requests,
         "revalidated": report.revalidated,
     }
+    state.clear()
+
+
+def _remove() -> None:
+    """Button callback: stop following the chosen source through the library (which checks the role)."""
+    only = st.session_state.get(ONLY_KEY)
+    if not only:
+        return
+    try:
+        url = fetch.remove_source(state.engine(state.source().url), auth.current_user(), int(only))
+    except EsgDataError as exc:
+        st.session_state[REMOVED_KEY] = ("error", str(exc))
+        return
+    st.session_state[REMOVED_KEY] = ("ok", f"No longer following {url}; the releases it brought stay.")
+    st.session_state[ONLY_KEY] = ""
     state.clear()
 
 
@@ -165,16 +181,30 @@ def render_sources(src: state.Source, filters: object) -> None:
         if not frame.empty:
             ids = [""] + [str(i) for i in frame["id"]]
             urls = dict(zip(ids[1:], frame["url"], strict=True))
-            left, right = st.columns([3, 1], vertical_alignment="bottom")
+            if st.session_state.get(ONLY_KEY) not in ids:
+                st.session_state[ONLY_KEY] = ""
+            left, middle, right = st.columns([3, 1, 1], vertical_alignment="bottom")
             left.selectbox(
-                "Fetch",
+                "Source",
                 ids,
                 format_func=lambda i: f"{i}: {urls[i]}" if i else "every source",
                 key=ONLY_KEY,
             )
-            right.button(
+            middle.button(
                 "Fetch now", key="src_fetch", on_click=_fetch_now, icon=":material/sync:", type="primary"
             )
+            right.button(
+                "Stop following",
+                key="src_remove",
+                on_click=_remove,
+                icon=":material/link_off:",
+                disabled=not st.session_state.get(ONLY_KEY),
+                help="Choose one source first. Its releases stay in the store with their reviews.",
+            )
+        removed = st.session_state.pop(REMOVED_KEY, None)
+        if removed:
+            kind, message = removed
+            (st.success if kind == "ok" else st.error)(md(message))
         result = st.session_state.get(RESULT_KEY)
         if result:
             _show_fetch_result(result)

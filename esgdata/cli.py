@@ -349,6 +349,7 @@ def sources_group() -> None:
         esgdata sources add https://www.example.com/news/ --organization "Example Group" --language en
         esgdata sources list
         esgdata fetch
+        esgdata sources remove 1
     """
 
 
@@ -380,6 +381,22 @@ def sources_add(
         engine, _person(engine, as_name), url, organization=organization, language=language or ""
     )
     click.echo(f"added source {row['id']}: {row['url']}", err=True)
+
+
+@sources_group.command("remove")
+@click.argument("source_id", metavar="ID", type=int)
+@_db_option
+@_as_option
+def sources_remove(source_id: int, db_url: str | None, as_name: str | None) -> None:
+    """Stop following a source; the releases it brought stay in the store with their reviews.
+
+    \b
+    Example:
+        esgdata sources remove 3
+    """
+    engine = store.connect(db_url)
+    url = fetch.remove_source(engine, _person(engine, as_name), source_id)
+    click.echo(f"removed source {source_id}: {url} (its releases stay)", err=True)
 
 
 @sources_group.command("list")

@@ -115,6 +115,15 @@ def add_source(
     return store.source_rows(engine, source_id)[0]
 
 
+def remove_source(engine: Engine, user: User | None, source_id: int) -> str:
+    """Stop following a source; the releases it brought stay in the store. Returns its URL."""
+    actor = require(user, "reviewer", engine)
+    url = store.delete_source(engine, source_id, actor.name)
+    if url is None:
+        raise StoreError(f"no source with id {source_id}; `esgdata sources list` shows them")
+    return url
+
+
 def list_sources(engine: Engine) -> list[dict[str, Any]]:
     """Every followed source with its last fetch and its page counts (anyone may read it)."""
     return store.source_rows(engine)

@@ -1152,6 +1152,21 @@ def insert_source(engine: Engine, url: str, organization: str, language: str, ac
     return source_id
 
 
+def delete_source(engine: Engine, source_id: int, actor: str) -> str | None:
+    """Stop following a source: forget it and its fetched pages (their releases stay); audited.
+    Returns its URL, or None when there is no such source."""
+    src, pages = schema.sources, schema.fetched_pages
+    with engine.begin() as conn:
+        url = conn.execute(select(src.c.url).where(src.c.id == source_id)).scalar_one_or_none()
+        if url is None:
+            return None
+        conn.execute(pages.delete().where(pages.c.source_id == source_id))
+        conn.execute(src.delete().where(src.c.id == source_id))
+        _audit(conn, actor, "source_remove", f"source:{source_id}", [("url", url, "")])
+        _bump_revision(conn)
+    return str(url)
+
+
 def source_rows(engine: Engine, source_id: int | None = None) -> list[dict[str, Any]]:
     """Sources (one, or all by id) with how many of their pages are stored, gone or failing."""
     src, pages = schema.sources, schema.fetched_pages

@@ -149,3 +149,25 @@ def test_a_commitment_from_a_fetched_page_links_to_the_original_page(made: Engin
     assert not at.exception
     (button,) = at.get("link_button")
     assert button.proto.url == "https://www.example.cn/news/a1.html"
+
+
+def test_a_reviewer_stops_following_the_chosen_source(made: Engine, site: Site) -> None:
+    rita = users.authenticate(made, "rita", PASSWORD)
+    first = fetch.add_source(made, rita, site.url("/sitemap.xml"))
+    fetch.add_source(made, rita, site.url("/feed.xml"))
+    at = sources_page("rita")
+    assert at.button(key="src_remove").disabled, "with every source chosen there is nothing to stop"
+
+    at.selectbox(key="src_only").select(str(first["id"])).run()
+    at.button(key="src_remove").click().run()
+
+    assert not at.exception
+    assert "No longer following" in at.success[0].value
+    assert list(at.dataframe[0].value["url"]) == [site.url("/feed.xml")]
+    assert at.selectbox(key="src_only").value == ""
+
+
+def test_visitors_and_viewers_get_no_stop_button(made: Engine, site: Site) -> None:
+    fetch.add_source(made, users.authenticate(made, "rita", PASSWORD), site.url("/sitemap.xml"))
+    for at in (sources_page(), sources_page("vic")):
+        assert not [b for b in at.button if b.key == "src_remove"]

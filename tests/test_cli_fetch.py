@@ -64,3 +64,18 @@ def test_bad_input_gets_a_clear_message(db: str) -> None:
     assert result.exit_code == 1 and "not a web address" in result.output
     result = runner.invoke(cli, ["fetch", "--source", "7", "--db", db])
     assert result.exit_code == 1 and "no source with id 7" in result.output
+
+
+def test_sources_remove_stops_following_and_keeps_the_releases(site: Site, db: str) -> None:
+    runner = CliRunner()
+    runner.invoke(cli, ["sources", "add", site.url("/sitemap.xml"), "--language", "en", "--db", db])
+    runner.invoke(cli, ["fetch", "--db", db])
+
+    removed = runner.invoke(cli, ["sources", "remove", "1", "--db", db])
+
+    assert removed.exit_code == 0, removed.output
+    assert f"removed source 1: {site.url('/sitemap.xml')} (its releases stay)" in removed.output
+    assert runner.invoke(cli, ["sources", "list", "--db", db]).output.strip() == ""
+    assert len(store.release_rows(store.connect(db))) == 3
+    again = runner.invoke(cli, ["sources", "remove", "1", "--db", db])
+    assert again.exit_code == 1 and "no source with id 1" in again.output

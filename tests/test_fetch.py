@@ -278,3 +278,27 @@ def test_a_fetched_release_keeps_its_url_when_a_new_model_re_extracts_it(
         "/en/2021/climate-plan.pdf",
         "/en/2021/green-bond.html",
     }
+
+
+def test_stopping_following_a_source_keeps_its_releases_and_is_audited(
+    engine: Engine, reviewer: User, site: Site
+) -> None:
+    follow(engine, reviewer, site)
+    fetch.fetch(engine, reviewer)
+    kept = by_path(engine, site)
+    news = next(s for s in fetch.list_sources(engine) if s["url"] == site.url("/news/"))
+    viewer = users.add_user(engine, users.operator(), "vic", "long enough", "viewer")
+    for nobody in (viewer, None):
+        with pytest.raises(PermissionDenied):
+            fetch.remove_source(engine, nobody, news["id"])
+
+    assert fetch.remove_source(engine, reviewer, news["id"]) == site.url("/news/")
+
+    assert [s["url"] for s in fetch.list_sources(engine)] == [site.url("/feed.xml"), site.url("/sitemap.xml")]
+    assert store.source_pages(engine, news["id"]) == []
+    assert by_path(engine, site) == kept, "the releases a source brought stay"
+    audit = [r for r in store.audit_rows(engine) if r["action"] == "source_remove"]
+    assert [(r["actor"], r["old_value"], r["new_value"]) for r in audit] == [("rita", site.url("/news/"), "")]
+    with pytest.raises(StoreError, match=f"no source with id {news['id']}"):
+        fetch.remove_source(engine, reviewer, news["id"])
+    fetch.add_source(engine, reviewer, site.url("/news/"))  # and it can be followed again
