@@ -249,3 +249,61 @@ def test_chinese_speakers_are_found_in_either_script_and_by_reference(body, open
     tracker = SpeakerTracker("zh", body)
     found = attribute_quotes(units, [tracker.speaker_for(u) for u in units])
     assert [s for u, s in zip(units, found, strict=True) if u.text.startswith(opening)] == [expected]
+
+
+# An organisation that speaks for itself ("公司表示", "the utility said") has no person as its
+# speaker, whoever spoke before it in the release.
+ORGANISATION_SPEAKS = [
+    (
+        "嘉和电力总经理赵明远表示，公司将加快建设海上风电。嘉和电力表示，将确保客户获得可靠供电。",
+        "嘉和电力表示",
+        "zh",
+        ("嘉和电力",),
+    ),
+    (
+        "董事长钱立新指出，集团要守住安全底线。他强调，要加强培训。此外，公司亦表明会配合政府节能。",
+        "此外，公司亦表明",
+        "zh",
+        (),
+    ),
+    (
+        "總經理林家豪表示，公司會增加綠電採購。\n\n該公司表示，將於明年推出新的節能方案。",
+        "該公司表示",
+        "zh",
+        (),
+    ),
+    (
+        "Chief executive Dana Reyes said the group will build two wind farms. The utility said it "
+        "would also close its last coal plant by 2032.",
+        "The utility said",
+        "en",
+        (),
+    ),
+    (
+        "Chief executive Dana Reyes said the group will build two wind farms. Marlow Telecom said it "
+        "will cut its emissions by half by 2030.",
+        "Marlow Telecom said",
+        "en",
+        (),
+    ),
+]
+
+
+@pytest.mark.parametrize(("body", "opening", "language", "names"), ORGANISATION_SPEAKS)
+def test_an_organisation_speaking_for_itself_has_no_person_as_speaker(
+    body: str, opening: str, language: str, names: tuple[str, ...]
+) -> None:
+    tracker = SpeakerTracker(language, body, names)
+    units = segment.units(body, language)
+    found = [tracker.speaker_for(u) for u in units]
+    assert found[0], "the person named first speaks in the first sentence"
+    asked = next(i for i, u in enumerate(units) if u.text.startswith(opening))
+    assert found[asked] == ""
+
+
+def test_a_company_name_before_a_speech_verb_is_not_taken_for_a_person() -> None:
+    assert speaker_of("Harlow Motors said it will sell only electric cars by 2035.", "Harlow Motors") == ""
+    assert (
+        speaker_of("Jane Harlow said the company will sell only electric cars.", "Jane Harlow")
+        == "Jane Harlow"
+    )

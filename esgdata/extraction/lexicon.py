@@ -165,6 +165,8 @@ PEOPLE_SECTIONS: tuple[str, ...] = (
     "surnames_en",
     "titles_en",
     "state_titles_en",
+    "company_words_en",
+    "company_suffixes_zh",
     "verbs_en",
     "surnames_zh",
     "titles_zh",

@@ -235,7 +235,26 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         "zh_short_title": re.compile(rf"(?P<surname>{surnames_zh})(?:董|总)(?=[，,]?(?:{verbs_zh}))"),
         "zh_verb_after": re.compile(rf"[^，。；！？]{{0,24}}?(?:{verbs_zh})"),
         "zh_any_verb": re.compile(rf"(?:{verbs_zh})"),
+        "zh_subject_verb": re.compile(
+            rf"^(?:此外|同时|另外|对此|其中)?[，,]?(?P<subject>[^，。；：“”「」\s]{{1,14}}?)"
+            rf"(?:亦|也|还|则|并|同时|进一步|今天|今日|日前|近日)?(?:{verbs_zh})"
+        ),
+        "en_subject_verb": re.compile(
+            rf"^(?:[^,]{{0,40}},\s)?(?P<subject>[\w&'’.\- ]{{2,60}}?)\s+"
+            rf"(?:also\s+|further\s+)?(?:{verbs_en})\b"
+        ),
     }
+
+
+@lru_cache(maxsize=1)
+def _company_words() -> frozenset[str]:
+    return frozenset(lexicon.people()["company_words_en"])
+
+
+@lru_cache(maxsize=2)
+def _agents(language: str) -> frozenset[str]:
+    """Words that stand for an organisation ("the company", 该公司), lower-cased and Simplified."""
+    return frozenset(fold(w).lower() for w in lexicon.cues()[language]["agent"])
 
 
 @lru_cache(maxsize=1)
@@ -262,8 +281,9 @@ def _titled(title: str | None) -> bool:
 class SpeakerTracker:
     """Feed it a release's units in order; it answers who speaks at each."""
 
-    def __init__(self, language: str, body: str = "") -> None:
+    def __init__(self, language: str, body: str = "", organization_names: tuple[str, ...] = ()) -> None:
         self.language = language
+        self._own = frozenset(fold(n).lower() for n in organization_names)
         self.current = ""
         self.last = ""
         self.paragraph = -1
@@ -320,7 +340,7 @@ class SpeakerTracker:
         if not tokens or any(t in _STOP_TOKENS for t in rest if t not in _PARTICLE_WORDS):
             return ""
         name = " ".join(tokens)
-        if _names_an_organization(name):
+        if tokens[-1] in _company_words() or _names_an_organization(name):
             return ""
         if len(tokens) == 1:
             if not self._introductions_read:
@@ -416,6 +436,25 @@ class SpeakerTracker:
                 return name
         return ""
 
+    def _organization_speaks(self, text: str) -> bool:
+        """The sentence's subject is an organisation with a speech verb ("公司表示", "The utility
+        said"): the organisation speaks for itself, so nobody named earlier is its speaker."""
+        key = "zh_subject_verb" if self.language == "zh" else "en_subject_verb"
+        m = _patterns()[key].match(text)
+        if not m:
+            return False
+        subject = m.group("subject").strip()
+        low = subject.lower()
+        if low in self._own or any(name in low for name in self._own if len(name) >= 2):
+            return True
+        if low in _agents(self.language) or _names_an_organization(subject):
+            return True
+        if self.language == "zh":
+            suffixes = lexicon.people()["company_suffixes_zh"]
+            return subject.endswith(suffixes) and not re.search(r"[他她]", subject)
+        words = subject.split()
+        return bool(words) and words[-1] in _company_words()
+
     def _refers_back(self, text: str) -> bool:
         pats = _patterns()
         if self.language == "zh":
@@ -439,6 +478,8 @@ class SpeakerTracker:
             named = self._named_en(unit.text, unit.start)
         if named:
             self.current = self.last = self.subject = named
+        elif self._organization_speaks(fold(unit.text) if self.language == "zh" else unit.text):
+            self.current = ""
         elif (self.subject or self.last) and self._refers_back(
             fold(unit.text) if self.language == "zh" else unit.text
         ):
