@@ -307,3 +307,23 @@ def test_a_company_name_before_a_speech_verb_is_not_taken_for_a_person() -> None
         speaker_of("Jane Harlow said the company will sell only electric cars.", "Jane Harlow")
         == "Jane Harlow"
     )
+
+
+def test_an_official_of_another_body_never_speaks_for_the_organisation() -> None:
+    body = (
+        "8月29日，东川钢铁董事长周立平与滨江市委书记刘文涛举行座谈。\n\n"
+        "刘文涛表示，希望集团继续加大投资。他说，该市将做好服务保障。\n\n"
+        "周立平表示，东川钢铁将深化与滨江市的合作。"
+    )
+    assert [s for _, s in speakers(body, "zh")] == ["", "", "", "周立平"]
+    english = (
+        "Provincial governor Li Ming said the province hoped the group would build more plants. "
+        "Chairman Wang Tao said the group will invest 2 billion yuan."
+    )
+    assert [s for _, s in speakers(english)] == ["", "Wang Tao"]
+
+
+def test_a_government_body_s_own_head_speaks_for_it() -> None:
+    body = "国务院国资委主任郝立新出席会议并讲话。郝立新强调，中央企业要带头做好节能降碳工作。"
+    tracker = SpeakerTracker("zh", body, ("国资委",))
+    assert [tracker.speaker_for(u) for u in segment.units(body, "zh")] == ["郝立新", "郝立新"]

@@ -167,6 +167,8 @@ PEOPLE_SECTIONS: tuple[str, ...] = (
     "state_titles_en",
     "company_words_en",
     "company_suffixes_zh",
+    "government_titles_en",
+    "government_titles_zh",
     "verbs_en",
     "surnames_zh",
     "titles_zh",

@@ -246,6 +246,13 @@ def _patterns() -> dict[str, re.Pattern[str]]:
     }
 
 
+@lru_cache(maxsize=2)
+def _government_title(language: str) -> re.Pattern[str]:
+    titles = lexicon.people()[f"government_titles_{language if language == 'zh' else 'en'}"]
+    words = trie_pattern(fold(t).lower() for t in titles)
+    return re.compile(words if language == "zh" else rf"\b(?:{words})\b")
+
+
 @lru_cache(maxsize=1)
 def _company_words() -> frozenset[str]:
     return frozenset(lexicon.people()["company_words_en"])
@@ -301,6 +308,14 @@ class SpeakerTracker:
         self._folded = fold(body) if language == "zh" else ""  # Chinese names match in Simplified
         self._introductions_read = language == "zh"
         self._written: dict[str, str] = {}  # a Chinese name folded to Simplified -> as the release writes it
+        self.outsiders: set[str] = set()  # officials of other bodies: they never speak for the organisation
+
+    def _is_official(self, title: str) -> bool:
+        """A government title that does not name the release's own organisation."""
+        low = fold(title).lower()
+        if any(name in low for name in self._own if len(name) >= 2):
+            return False
+        return bool(_government_title(self.language).search(low))
 
     def _register(self, name: str) -> str:
         tokens = name.split()
@@ -362,6 +377,8 @@ class SpeakerTracker:
             or _titled(title)
             or (speaking and len(tokens) <= 3)
         ):
+            if title and self._is_official(title):
+                self.outsiders.add(name)
             return self._register(name)
         return ""
 
@@ -397,6 +414,8 @@ class SpeakerTracker:
             if len(name) == 3 and name[2] in _ZH_AFTER_NAME:  # "宋鑫在…", "宋鑫与…": a two-character name
                 name = name[:2]
             if name not in self._not_names_zh and name[:2] not in self._not_names_zh:
+                if self._is_official(text[max(0, m.start() - 12) : m.start("name")]):
+                    self.outsiders.add(name)
                 self.full_names.setdefault(name, name)
                 self._written.setdefault(name, raw[m.start("name") : m.start("name") + len(name)])
                 if m.start() < 12:
@@ -484,6 +503,8 @@ class SpeakerTracker:
             fold(unit.text) if self.language == "zh" else unit.text
         ):
             self.current = self.last = self.subject or self.last
+        if self.current in self.outsiders:
+            return ""  # an official of another body: their words are not the organisation's
         if self.current:
             self.paragraph_had_speaker = True
         return self._written.get(self.current, self.current)  # as the release writes it (繁體 stays)
