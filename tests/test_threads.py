@@ -279,3 +279,29 @@ def test_extract_without_a_store_writes_the_same_threads(tmp_path: Path) -> None
     with (tmp_path / "out" / "commitments.csv").open(encoding="utf-8-sig") as f:
         rows = {r["text"][:14]: r["thread_id"] for r in csv.DictReader(f)}
     assert rows["CECEP will pea"] == rows["中国节能将力争在2028年前"]
+
+
+def test_a_thread_label_is_the_same_in_every_process() -> None:
+    """Tied themes are named in id order: a set's order changes with the interpreter's hash seed."""
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "from esgdata.analysis.threads import Statement, Thread\n"
+        "t = Thread('T1', 'Acme')\n"
+        "t.add(Statement('c1', 'Acme', '2024-01-01', 'We will do good things.', 'pledge',"
+        " frozenset({'innovation', 'climate', 'rural'}), (), frozenset()))\n"
+        "print(t.label)\n"
+    )
+    labels = {
+        subprocess.run(
+            [sys.executable, "-c", script],
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        for seed in range(6)
+    }
+    assert labels == {"climate / innovation"}

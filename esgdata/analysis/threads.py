@@ -121,8 +121,9 @@ class Thread:
         """The thread's main concepts and its latest target years, e.g. 'carbon peak · 2028'."""
         names = lexicon.concepts()
         top = [c for c, _ in sorted(self.concept_counts.items(), key=lambda kv: (-kv[1], kv[0]))[:2]]
+        # Ties broken by id: a statement's themes are a set, whose order changes from run to run.
         words = [names[c].label for c in top] or sorted(
-            self.theme_counts, key=lambda t: -self.theme_counts[t]
+            self.theme_counts, key=lambda t: (-self.theme_counts[t], t)
         )[:2]
         years = next((m.years for m in reversed(self.members) if m.years), ())
         return " · ".join([" / ".join(words) or "commitment", *map(str, years)])
