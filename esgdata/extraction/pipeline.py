@@ -93,7 +93,7 @@ def prepare(release: Release) -> Prepared:
     release_year = int(release.date[:4]) if release.date else None
     names = organizations.release_names(release.title, release.paragraphs, language, release.organization)
     context = Context(language, release_year, names, standalone=release.source_file == _STANDALONE)
-    tracker = SpeakerTracker(language, body, names)
+    tracker = SpeakerTracker(language, body, names, folded)
     units = segment.units(body, language)
     speakers = attribute_quotes(units, [tracker.speaker_for(unit) for unit in units])
     evidence = []

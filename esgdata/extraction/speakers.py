@@ -288,7 +288,9 @@ def _titled(title: str | None) -> bool:
 class SpeakerTracker:
     """Feed it a release's units in order; it answers who speaks at each."""
 
-    def __init__(self, language: str, body: str = "", organization_names: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self, language: str, body: str = "", organization_names: tuple[str, ...] = (), folded: str = ""
+    ) -> None:
         self.language = language
         self._own = frozenset(fold(n).lower() for n in organization_names)
         self.current = ""
@@ -305,7 +307,8 @@ class SpeakerTracker:
             [m.start() for m in _patterns()["en_any_verb"].finditer(body)] if language != "zh" else []
         )
         self._body = body
-        self._folded = fold(body) if language == "zh" else ""  # Chinese names match in Simplified
+        # Chinese names match in Simplified; the caller may hand over the body it already folded.
+        self._folded = (folded or fold(body)) if language == "zh" and body else ""
         self._introductions_read = language == "zh"
         self._written: dict[str, str] = {}  # a Chinese name folded to Simplified -> as the release writes it
         self.outsiders: set[str] = set()  # officials of other bodies: they never speak for the organisation
@@ -492,16 +495,17 @@ class SpeakerTracker:
             self.paragraph_had_speaker = False
             self.current = self.last if continues else ""
         if self.language == "zh":
-            named = self._named_zh(fold(unit.text), unit.text)
+            # The body was folded once; a unit's slice of it is the unit folded.
+            text = self._folded[unit.start : unit.end] if self._folded else fold(unit.text)
+            named = self._named_zh(text, unit.text)
         else:
-            named = self._named_en(unit.text, unit.start)
+            text = unit.text
+            named = self._named_en(text, unit.start)
         if named:
             self.current = self.last = self.subject = named
-        elif self._organization_speaks(fold(unit.text) if self.language == "zh" else unit.text):
+        elif self._organization_speaks(text):
             self.current = ""
-        elif (self.subject or self.last) and self._refers_back(
-            fold(unit.text) if self.language == "zh" else unit.text
-        ):
+        elif (self.subject or self.last) and self._refers_back(text):
             self.current = self.last = self.subject or self.last
         if self.current in self.outsiders:
             return ""  # an official of another body: their words are not the organisation's
