@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -38,6 +38,11 @@ class LinearModel:
     kind_intercepts: tuple[float, ...]
     kind: dict[str, tuple[float, ...]]
     meta: dict[str, Any] = field(default_factory=dict)
+
+    @cached_property
+    def vocabulary(self) -> frozenset[str]:
+        """Every feature either model weighs: any other feature cannot change an answer."""
+        return frozenset(self.detect) | frozenset(self.kind)
 
     def probability(self, features: dict[str, float]) -> float:
         """P(commitment) of one unit's features."""
