@@ -158,9 +158,9 @@ def ngrams(
         return {}
     names = ["w:" + t for t in tokens]
     names += ["b:" + a + "_" + b for a, b in zip(["^", *tokens], tokens, strict=False)]
-    if vocabulary is not None:
-        names = [n for n in names if n in vocabulary]
-    return dict.fromkeys(names, value)
+    if vocabulary is None:
+        return dict.fromkeys(names, value)
+    return {n: value for n in names if n in vocabulary}
 
 
 def _subject_role(ev: UnitEvidence, ctx: Context, start: int, upto: int) -> str:

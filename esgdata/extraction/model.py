@@ -47,7 +47,8 @@ class LinearModel:
     def probability(self, features: dict[str, float]) -> float:
         """P(commitment) of one unit's features."""
         weights = self.detect
-        z = self.detect_intercept + sum([weights[k] * features[k] for k in features.keys() & weights.keys()])
+        # Summed in the features' own order (a set's order changes with every process's hash seed).
+        z = self.detect_intercept + sum([weights[k] * v for k, v in features.items() if k in weights])
         return 1.0 / (1.0 + math.exp(-max(min(z, 35.0), -35.0)))
 
     def kind_scores(self, features: dict[str, float]) -> dict[str, float]:
