@@ -7,7 +7,8 @@ seeds/) under new names, then times, each in its own process so peak memory is i
   floor    read every file and split it into sentences with one regex
   extract  read, parse and extract every release (what `esgdata extract` does, CSV included)
   ingest   the same into a fresh SQLite store (what `esgdata ingest` does)
-and prints releases/s, commitments/s, peak memory and the ratio to the floor.
+and prints releases/s, commitments/s, CPU ms per release (the phase process's CPU time,
+start-up and worker processes included, over releases), peak memory and the ratio to the floor.
 """
 
 from __future__ import annotations
@@ -72,9 +73,12 @@ def phase(name: str, folder: Path, jobs: int) -> dict[str, float]:
         report = ingest(engine, users.operator(), [folder], max_bytes=20 * 2**20, jobs=jobs)
         releases, commitments = report.releases, report.commitments
     seconds = time.perf_counter() - start
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    own, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime
+    peak_mb = max(own.ru_maxrss, workers.ru_maxrss) / 1024
     return {
         "seconds": seconds,
+        "cpu_seconds": cpu,
         "releases": releases,
         "commitments": commitments,
         "peak_mb": peak_mb,
@@ -98,7 +102,10 @@ def main() -> int:
             folder = Path(tmp) / "releases"
             make_corpus(folder, args.releases, language)
             print(f"\n{language}: {args.releases} releases, jobs={args.jobs}")
-            print(f"{'phase':8} {'seconds':>8} {'rel/s':>9} {'commit/s':>9} {'peak MB':>8} {'x floor':>8}")
+            print(
+                f"{'phase':8} {'seconds':>8} {'rel/s':>9} {'commit/s':>9} {'CPU ms/rel':>10} "
+                f"{'peak MB':>8} {'x floor':>8}"
+            )
             floor = None
             for name in ("floor", "extract", "ingest"):
                 out = subprocess.run(
@@ -120,9 +127,10 @@ def main() -> int:
                 floor = floor or r["seconds"]
                 rate = r["releases"] / r["seconds"]
                 crate = r["commitments"] / r["seconds"] if name != "floor" else float("nan")
+                cpu_ms = 1000 * r["cpu_seconds"] / r["releases"]
                 print(
-                    f"{name:8} {r['seconds']:8.2f} {rate:9.0f} {crate:9.0f} {r['peak_mb']:8.0f} "
-                    f"{r['seconds'] / floor:8.1f}"
+                    f"{name:8} {r['seconds']:8.2f} {rate:9.0f} {crate:9.0f} {cpu_ms:10.2f} "
+                    f"{r['peak_mb']:8.0f} {r['seconds'] / floor:8.1f}"
                 )
     return 0
 

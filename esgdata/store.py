@@ -13,7 +13,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Engine, Integer, String, cast, create_engine, event, func, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Integer,
+    String,
+    bindparam,
+    cast,
+    create_engine,
+    event,
+    func,
+    select,
+    update,
+)
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
@@ -56,6 +68,30 @@ _SQL_COLUMNS = (
 _COMMITMENTS_JOIN = schema.commitments.join(schema.releases).outerjoin(
     schema.thread_members, schema.thread_members.c.commitment_id == schema.commitments.c.id
 )
+
+# The write path's statements, built once with their values bound at execute time: building a
+# statement and coercing its values per call took longer than running it (the SQL is the same).
+_rel, _com, _meta, _log = schema.releases, schema.commitments, schema.meta, schema.audit_log
+_RELEASE_STATE = select(_rel.c.content_hash, _rel.c.extractor_version).where(
+    _rel.c.source_file == bindparam("name")
+)
+_STORED_RELEASE = select(_rel.c.id, _rel.c.content_hash, _rel.c.extractor_version, _rel.c.organization).where(
+    _rel.c.source_file == bindparam("name")
+)
+_UPDATE_RELEASE = update(_rel).where(_rel.c.id == bindparam("release_id"))
+_UPDATE_COMMITMENT = update(_com).where(_com.c.id == bindparam("commitment"))
+_REVIEWS_OF = select(schema.reviews).where(
+    schema.reviews.c.commitment_id.in_(bindparam("ids", expanding=True))
+)
+_BUMP_REVISION = (
+    update(_meta)
+    .where(_meta.c.key == "revision")
+    .values(value=cast(cast(_meta.c.value, Integer) + 1, String))
+)
+# SQLite's lock on the chain: a write that changes nothing (see _lock_chain).
+_TOUCH_AUDIT_HEAD = update(_meta).where(_meta.c.key == "audit_head").values(value=_meta.c.value)
+_LAST_AUDIT_HASH = select(_log.c.row_hash).order_by(_log.c.id.desc()).limit(1)
+_SET_AUDIT_HEAD = update(_meta).where(_meta.c.key == "audit_head")
 
 
 @dataclass(frozen=True)
@@ -170,11 +206,7 @@ def upgrade_as_owner(owner_url: str, app: str | None) -> int:
 
 
 def _bump_revision(conn: Connection) -> None:
-    updated = conn.execute(
-        update(schema.meta)
-        .where(schema.meta.c.key == "revision")
-        .values(value=cast(cast(schema.meta.c.value, Integer) + 1, String))
-    )
+    updated = conn.execute(_BUMP_REVISION)
     if updated.rowcount == 0:
         conn.execute(schema.meta.insert().values(key="revision", value="1"))
 
@@ -189,11 +221,7 @@ def revision(engine: Engine) -> int:
 def stored_state(engine: Engine, source_file: str) -> tuple[str, str] | None:
     """(content hash, extractor version) of a stored release, or None."""
     with engine.connect() as conn:
-        row = conn.execute(
-            select(schema.releases.c.content_hash, schema.releases.c.extractor_version).where(
-                schema.releases.c.source_file == source_file
-            )
-        ).first()
+        row = conn.execute(_RELEASE_STATE, {"name": source_file}).first()
     return (row[0], row[1]) if row else None
 
 
@@ -251,11 +279,7 @@ def save(engine: Engine, x: Extraction, actor: str) -> SaveOutcome:
     rel = schema.releases
     com = schema.commitments
     with engine.begin() as conn:
-        row = conn.execute(
-            select(rel.c.id, rel.c.content_hash, rel.c.extractor_version, rel.c.organization).where(
-                rel.c.source_file == r.source_file
-            )
-        ).first()
+        row = conn.execute(_STORED_RELEASE, {"name": r.source_file}).first()
         if row and row.content_hash == r.content_hash and row.extractor_version == version:
             return SaveOutcome("unchanged", len(x.commitments))
         before: set[str] = set()
@@ -263,10 +287,10 @@ def save(engine: Engine, x: Extraction, actor: str) -> SaveOutcome:
             had = select(com.c.organization).where(com.c.release_id == row.id).distinct()
             before = {row.organization, *conn.execute(had).scalars()}
             release_id = row.id
-            conn.execute(update(rel).where(rel.c.id == release_id).values(**values))
+            conn.execute(_UPDATE_RELEASE, {**values, "release_id": release_id})
             status = "updated"
         else:
-            inserted = conn.execute(rel.insert().values(**values)).inserted_primary_key
+            inserted = conn.execute(rel.insert(), values).inserted_primary_key
             assert inserted is not None
             release_id = inserted[0]
             status = "added"
@@ -304,7 +328,7 @@ def save(engine: Engine, x: Extraction, actor: str) -> SaveOutcome:
             conn.execute(com.delete().where(com.c.id.in_(gone)))
         for v in new_rows:
             if v["id"] in old_ids:
-                conn.execute(update(com).where(com.c.id == v["id"]).values(**v))
+                conn.execute(_UPDATE_COMMITMENT, {**v, "commitment": v["id"]})
         fresh = [v for v in new_rows if v["id"] not in old_ids]
         if fresh:
             conn.execute(com.insert(), fresh)
@@ -378,7 +402,7 @@ class ReviewMoves:
         reviews = schema.reviews
         by_id = {f["id"]: f for f in fresh}
         # A review kept on words that were gone and are back (an orphan) is attached again as it was.
-        for review in rev(select(reviews).where(reviews.c.commitment_id.in_(list(by_id)))).mappings().all():
+        for review in rev(_REVIEWS_OF, {"ids": list(by_id)}).mappings().all():
             cid, words = review["commitment_id"], by_id[review["commitment_id"]]["text"]
             if words == review["reviewed_text"]:
                 rev(update(reviews).where(reviews.c.commitment_id == cid).values(stale=False))
@@ -609,9 +633,7 @@ def _lock_chain(conn: Connection) -> None:
     else:
         # SQLite has one writer at a time: a write statement takes that lock (pysqlite opens the
         # transaction before it), so the head read next cannot move until the commit.
-        conn.execute(
-            update(schema.meta).where(schema.meta.c.key == "audit_head").values(value=schema.meta.c.value)
-        )
+        conn.execute(_TOUCH_AUDIT_HEAD)
 
 
 def _audit(
@@ -623,9 +645,8 @@ def _audit(
 ) -> None:
     """Append audit rows (one per changed field) in the caller's transaction: the only way rows
     enter the audit log, each chained to the one before it (schema.audit_row_hash)."""
-    log, head = schema.audit_log, schema.meta.c.key == "audit_head"
     _lock_chain(conn)
-    last = conn.execute(select(log.c.row_hash).order_by(log.c.id.desc()).limit(1)).first()
+    last = conn.execute(_LAST_AUDIT_HASH).first()
     prev = last.row_hash if last else ""
     now = dt.datetime.now(dt.UTC)
     last_id = 0
@@ -641,12 +662,12 @@ def _audit(
         }
         digest = schema.audit_row_hash(prev, row)
         inserted = conn.execute(
-            log.insert().values(**row, prev_hash=prev, row_hash=digest)
+            _log.insert(), {**row, "prev_hash": prev, "row_hash": digest}
         ).inserted_primary_key
         assert inserted is not None
         last_id, prev = int(inserted[0]), digest
     # The head names the newest row, so rows cut off the end of the log are missed too.
-    if conn.execute(update(schema.meta).where(head).values(value=f"{last_id}:{prev}")).rowcount == 0:
+    if conn.execute(_SET_AUDIT_HEAD, {"value": f"{last_id}:{prev}"}).rowcount == 0:
         conn.execute(schema.meta.insert().values(key="audit_head", value=f"{last_id}:{prev}"))
 
 

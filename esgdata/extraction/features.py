@@ -7,12 +7,14 @@ government, another company, a person of another body), tense and aspect, the ro
 every year (deadline, base, range start, past), quantities, and the unit's place in an
 enumeration or a speech. Word features are lower-cased English words and word pairs, or
 Chinese characters and character pairs, with digits folded so that "2030" and "2035"
-look alike. Every feature is computed once per unit.
+look alike. Every feature is computed once per unit; given a model's vocabulary, word
+features the model has no weight for are left out (they could not change its answer).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 from dataclasses import dataclass, field
 
 from ..models import Span
@@ -142,15 +144,23 @@ def _chars_zh(folded: str) -> list[str]:
     return _ZH_CHAR.findall(low)
 
 
-def ngrams(text: str, language: str, folded: str = "", value: float = 1.0) -> dict[str, float]:
+def ngrams(
+    text: str,
+    language: str,
+    folded: str = "",
+    value: float = 1.0,
+    vocabulary: Container[str] | None = None,
+) -> dict[str, float]:
     """Words and word pairs (English) or characters and character pairs (Chinese), each with
-    ``value``."""
+    ``value``; only those in ``vocabulary`` when one is given."""
     tokens = _chars_zh((folded or fold(text)).lower()) if language == "zh" else _words_en(text)
     if not tokens:
         return {}
     names = ["w:" + t for t in tokens]
     names += ["b:" + a + "_" + b for a, b in zip(["^", *tokens], tokens, strict=False)]
-    return dict.fromkeys(names, value)
+    if vocabulary is None:
+        return dict.fromkeys(names, value)
+    return {n: value for n in names if n in vocabulary}
 
 
 def _subject_role(ev: UnitEvidence, ctx: Context, start: int, upto: int) -> str:
@@ -275,13 +285,16 @@ def _context_features(ev: UnitEvidence, prev: UnitEvidence | None) -> dict[str, 
     return f
 
 
-def release_features(evidence: list[UnitEvidence], ctx: Context) -> list[dict[str, float]]:
-    """Features of every unit of a release, in order: evidence, context and scaled words."""
+def release_features(
+    evidence: list[UnitEvidence], ctx: Context, vocabulary: Container[str] | None = None
+) -> list[dict[str, float]]:
+    """Features of every unit of a release, in order: evidence, context and scaled words (only
+    the words in ``vocabulary``, a model's weighted features, when given)."""
     out = []
     for i, ev in enumerate(evidence):
         f = evidence_features(ev, ctx)
         f.update(_context_features(ev, evidence[i - 1] if i else None))
-        f.update(ngrams(ev.text, ctx.language, ev.folded, NGRAM_SCALE))
+        f.update(ngrams(ev.text, ctx.language, ev.folded, NGRAM_SCALE, vocabulary))
         out.append(f)
     return out
 

@@ -81,12 +81,17 @@ class Organization:
     publisher: bool = False  # a news agency: it reports, it does not commit
 
 
+# libyaml's safe loader reads the same documents about ten times faster (a tenth of a second at
+# every start); PyYAML built without it falls back to the pure-Python one.
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _load(name: str) -> Any:
     text = (
         resources.files("esgdata.extraction").joinpath("lexicons").joinpath(name).read_text(encoding="utf-8")
     )
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_SAFE_LOADER)
     except yaml.YAMLError as exc:
         raise LexiconError(f"lexicons/{name}: not valid YAML: {exc}") from None
 

@@ -84,16 +84,22 @@ def _plurals(key: str) -> list[str]:
     return [key, key + "s", key + "es"]
 
 
-def trie_pattern(words: Iterable[str]) -> str:
-    """One regex for many keywords, longest alternative first at every branch."""
+def trie_pattern(words: Iterable[str], *, not_after: str = "") -> str:
+    """One regex for many keywords, longest alternative first at every branch; with ``not_after``
+    (a one-character class), a keyword cannot start right after such a character.
+
+    That check follows each keyword's first character (``k(?<!X.)ey`` rather than ``(?<!X)key``):
+    the pattern then opens with plain letters, and the engine skips ahead to positions that
+    start a keyword instead of trying every position."""
     trie: dict[str, dict] = {}  # type: ignore[type-arg]
     for word in words:
         node = trie
         for ch in word:
             node = node.setdefault(ch, {})
         node[""] = {}
+    behind = f"(?<!{not_after}(?s:.))" if not_after else ""
 
-    def render(node: dict) -> str:  # type: ignore[type-arg]
+    def render(node: dict, top: bool = False) -> str:  # type: ignore[type-arg]
         terminal = "" in node
         alts = []
         for ch in sorted((c for c in node if c), reverse=True):
@@ -103,13 +109,45 @@ def trie_pattern(words: Iterable[str]) -> str:
                 head = r"\w*"
             else:
                 head = re.escape(ch)
+            if top and behind:
+                head += behind
             alts.append(head + render(node[ch]))
         if not alts:
             return ""
         body = alts[0] if len(alts) == 1 and len(alts[0]) <= 2 else "(?:" + "|".join(alts) + ")"
         return f"(?:{body})?" if terminal else body
 
-    return render(trie)
+    return render(trie, top=True)
+
+
+class _Group:
+    """One script's keywords, compiled on first use in the form that scans a text fastest.
+
+    Latin keywords must start a word. Checked before the keyword (``(?<!x)key``), every position
+    of a text is tried, which is quick where nearly every position is a letter anyway (English);
+    checked after its first character (trie_pattern's ``not_after``), the engine skips straight to
+    letters that start a keyword, which is far quicker in Chinese text. Both find the same spans.
+    """
+
+    def __init__(self, name: str, words: set[str]) -> None:
+        self.name = name
+        self._words = words
+        self._compiled: dict[bool, re.Pattern[str]] = {}
+
+    def regex(self, cjk_text: bool) -> re.Pattern[str]:
+        """The compiled keywords, for a text that has Chinese characters or not."""
+        skip_ahead = cjk_text and self.name == "latin"
+        found = self._compiled.get(skip_ahead)
+        if found is None:
+            if self.name != "latin":
+                # Case-sensitive patterns scan faster without lookarounds; _scan checks word boundaries.
+                source = trie_pattern(self._words)
+            elif skip_ahead:
+                source = rf"{trie_pattern(self._words, not_after=_LATIN_WORD)}(?!{_LATIN_WORD})"
+            else:
+                source = rf"(?<!{_LATIN_WORD}){trie_pattern(self._words)}(?!{_LATIN_WORD})"
+            found = self._compiled[skip_ahead] = re.compile(source)
+        return found
 
 
 class Matcher:
@@ -130,7 +168,7 @@ class Matcher:
 
     def _compile(
         self, entries: Mapping[str, Iterable[str]], labels: dict[str, tuple[str, ...]]
-    ) -> list[tuple[re.Pattern[str], str]]:
+    ) -> list[_Group]:
         groups: dict[str, set[str]] = {"latin": set(), "acronym": set(), "cjk": set()}
         found: dict[str, set[str]] = {}
         for label, keywords in entries.items():
@@ -147,16 +185,7 @@ class Matcher:
                     groups[group].add(variant)
                     found.setdefault(variant, set()).add(label)
         labels.update({key: tuple(sorted(names)) for key, names in found.items()})  # sorted once, not per hit
-        compiled = []
-        for group, words in groups.items():
-            if not words:
-                continue
-            pattern = trie_pattern(words)
-            if group == "latin":
-                pattern = rf"(?<!{_LATIN_WORD}){pattern}(?!{_LATIN_WORD})"  # Chinese may touch a Latin word
-            # Case-sensitive patterns scan faster without lookarounds; _scan checks word boundaries.
-            compiled.append((re.compile(pattern), group))
-        return compiled
+        return [_Group(group, words) for group, words in groups.items() if words]
 
     @staticmethod
     def _lookup(matched: str, labels: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
@@ -175,19 +204,17 @@ class Matcher:
         self,
         folded: str,
         low: str,
-        patterns: list[tuple[re.Pattern[str], str]],
+        groups: list[_Group],
         labels: dict[str, tuple[str, ...]],
+        has_cjk: bool,
     ) -> list[tuple[int, int, str]]:
         hits = []
         end_of_text = len(folded)
-        has_cjk = None
-        for regex, group in patterns:
-            if group == "cjk":
-                has_cjk = bool(_CJK.search(folded)) if has_cjk is None else has_cjk
-                if not has_cjk:
-                    continue
-            acronym = group == "acronym"
-            for m in regex.finditer(folded if acronym else low):
+        for group in groups:
+            if group.name == "cjk" and not has_cjk:
+                continue
+            acronym = group.name == "acronym"
+            for m in group.regex(has_cjk).finditer(folded if acronym else low):
                 start, end = m.span()
                 if acronym and (
                     (start and _word_char(folded[start - 1]))
@@ -202,7 +229,8 @@ class Matcher:
         """Labelled spans in ``text`` (pass ``fold(text)`` and ``lower(fold(text))`` when you have them)."""
         folded = fold(text) if folded is None else folded
         low = lower(folded) if low is None else low
-        hits = self._scan(folded, low, self._patterns, self._labels)
+        has_cjk = bool(_CJK.search(folded))
+        hits = self._scan(folded, low, self._patterns, self._labels, has_cjk)
         if not hits:
             return []
         # Longest first at each start; then drop anything overlapping a kept span.
@@ -220,7 +248,7 @@ class Matcher:
                 first_of_start = (start, end)
         if self._negatives:
             blocked: dict[str, list[tuple[int, int]]] = {}
-            for ns, ne, nlab in self._scan(folded, low, self._negatives, self._negative_labels):
+            for ns, ne, nlab in self._scan(folded, low, self._negatives, self._negative_labels, has_cjk):
                 blocked.setdefault(nlab, []).append((ns, ne))
             if blocked:
                 kept = [

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -39,10 +39,16 @@ class LinearModel:
     kind: dict[str, tuple[float, ...]]
     meta: dict[str, Any] = field(default_factory=dict)
 
+    @cached_property
+    def vocabulary(self) -> frozenset[str]:
+        """Every feature either model weighs: any other feature cannot change an answer."""
+        return frozenset(self.detect) | frozenset(self.kind)
+
     def probability(self, features: dict[str, float]) -> float:
         """P(commitment) of one unit's features."""
         weights = self.detect
-        z = self.detect_intercept + sum([weights[k] * features[k] for k in features.keys() & weights.keys()])
+        # Summed in the features' own order (a set's order changes with every process's hash seed).
+        z = self.detect_intercept + sum([weights[k] * v for k, v in features.items() if k in weights])
         return 1.0 / (1.0 + math.exp(-max(min(z, 35.0), -35.0)))
 
     def kind_scores(self, features: dict[str, float]) -> dict[str, float]:

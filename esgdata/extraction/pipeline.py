@@ -155,7 +155,7 @@ def extract(release: Release, weights: dict[str, model.LinearModel] | None = Non
     language = release.language
     chosen = (weights or {}).get(language) or model.shipped(language)
     version = extractor_version(weights)
-    feats = features.release_features(prepared.evidence, prepared.context)
+    feats = features.release_features(prepared.evidence, prepared.context, chosen.vocabulary)
     seen: Counter[str] = Counter()
     found = []
     achieved: list[Achievement] = []
@@ -219,7 +219,7 @@ def classify_text(
     release = Release(_STANDALONE, "", "", date, "", language, "", (flat,))
     prepared = prepare(release)
     weights = model.shipped(language)
-    feats = features.release_features(prepared.evidence, prepared.context) or [{}]
+    feats = features.release_features(prepared.evidence, prepared.context, weights.vocabulary) or [{}]
     ev, f = (prepared.evidence or [UnitEvidence(flat)])[0], feats[0]
     verdict = _decide(weights, ev, f, 0)
     evidence = themes.resolve_weak(prepared.theme_spans.within(0, len(flat)))

@@ -14,8 +14,6 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-import blingfire
-
 from . import lexicon
 
 
@@ -62,6 +60,10 @@ _MISSING_SPACE = re.compile(r"[a-z][.!?][”\"]?(?=[A-Z][a-z])")  # a break fall
 
 
 def _sentence_offsets(text: str) -> list[tuple[int, int]]:
+    # Imported here: loading blingfire takes a tenth of a second or more, which Chinese releases,
+    # and commands that extract nothing, need not pay.
+    import blingfire
+
     # text_to_sentences keeps each sentence verbatim, so finding them in order gives the offsets
     # far faster than blingfire's own offsets function; fall back to it if a sentence was altered.
     spans, pos = [], 0

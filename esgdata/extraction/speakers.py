@@ -423,6 +423,8 @@ class SpeakerTracker:
                 self._written.setdefault(name, raw[m.start("name") : m.start("name") + len(name)])
                 if m.start() < 12:
                     self.subject = name
+        if not pats["zh_any_verb"].search(text):
+            return ""  # every way below of naming a speaker needs a speech verb: skip the slow searches
         # A known person opening the sentence and a speech verb in it: "陈文健剖析了…，要求…"
         for name in self.full_names.values():
             if text.startswith(name) and pats["zh_any_verb"].search(text, len(name)):

@@ -43,6 +43,8 @@ _ZH_RANGE = re.compile(rf"({_YEAR})\s*(?:年)?\s*(?:-|—|–|至|到|~)\s*({_YE
 
 # A quantity is a number with its unit: digits (most), a number word, or Chinese numerals. Each
 # form is searched only when the text has its first character, which keeps the search cheap.
+# Every alternative of the digit form starts with \d (the lookbehind of "3年" comes after its first
+# digit), so the engine skips ahead to digits instead of trying each position.
 _QUANTITY_DIGITS = re.compile(
     r"\d[\d,.]*\s*(?:%|percent|per cent|percentage points?|个百分点|％|成)"
     r"|\d[\d,.]*\s*(?:million|billion|trillion|thousand)?\s*(?:kW|MW|GW|TW|kWh|MWh|GWh|TWh|tonnes?|"
@@ -50,7 +52,7 @@ _QUANTITY_DIGITS = re.compile(
     r"hectares|mu|"
     r"km|kilomet(?:er|re)s)\b"
     r"|\d[\d,.]*\s*(?:万|亿)?\s*(?:千瓦|瓦|吨|元|立方米|个|座|家|项|辆|户|人|亩|公里|倍)"
-    r"|(?<![\d年])\d{1,2}\s*年(?!\d)",
+    r"|\d(?<![\d年]\d)\d?\s*年(?!\d)",
     re.IGNORECASE,
 )
 _NUMBER_WORDS = frozenset(
@@ -116,14 +118,20 @@ def target_years(text: str, language: str, release_year: int | None) -> list[int
             for m in re.finditer(rf"(?<!\d)({_YEAR})(?=\s*(?:行动|目标|愿景|议程|倡议))", text)
         ]
     else:
-        blocked = {next(m.start(g) for g in (1, 2, 3) if m.group(g)) for m in _EN_NOT_TARGET.finditer(text)}
+        forward = list(_EN_FORWARD.finditer(text))
+        # Blocked positions matter only to a forward-looking year: without one, skip the slow search.
+        blocked = (
+            {next(m.start(g) for g in (1, 2, 3) if m.group(g)) for m in _EN_NOT_TARGET.finditer(text)}
+            if forward
+            else set()
+        )
         range_starts = set()
         for m in _EN_RANGE.finditer(text):
             range_starts.add(m.start(1))
             blocked.add(m.start(1))
             found.append((m.start(2), int(m[2])))
             blocked.add(m.start(2))
-        for m in _EN_FORWARD.finditer(text):
+        for m in forward:
             pos = m.start(1) if m.group(1) else m.start(2)
             if pos in blocked and pos not in range_starts:
                 continue
