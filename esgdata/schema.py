@@ -323,7 +323,70 @@ sessions = Table(
     Index("ix_sessions_user", "user_name"),
 )
 
-SCHEMA_VERSION = 6
+# What the dashboard filters, counts and pages on, one narrow row per commitment with the values
+# people see (reviewers' corrections applied), kept by store.refresh_facts in the transaction of
+# every write that changes them. Narrow so a scan of a million rows stays cheap; the text stays in
+# commitments. day is NULL for a release without a date.
+commitment_facts = Table(
+    "commitment_facts",
+    metadata,
+    Column("n", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "commitment_id",
+        String(16),
+        ForeignKey("commitments.id", ondelete="CASCADE"),
+        nullable=False,
+        unique=True,
+    ),
+    Column("release_id", Integer, ForeignKey("releases.id", ondelete="CASCADE"), nullable=False),
+    Column("source_file", String(255), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("day", String(10)),
+    Column("language", String(2), nullable=False),
+    Column("organization", String(255), nullable=False),
+    Column("speaker", String(255), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("confidence", Float, nullable=False),
+    Column("year_min", Integer),
+    Column("year_max", Integer),
+    Column("status", String(24), nullable=False),
+    Index("ix_facts_release", "release_id"),
+    Index("ix_facts_order", "day", "source_file", "position"),
+    Index("ix_facts_store_order", "source_file", "position"),
+    Index("ix_facts_organization", "organization", "day"),
+    Index("ix_facts_kind", "kind", "day"),
+    Index("ix_facts_speaker", "speaker"),
+)
+
+# The multi-valued cells of commitment_facts, one row per value, so counts per theme, pillar or
+# target year are GROUP BYs.
+commitment_themes = Table(
+    "commitment_themes",
+    metadata,
+    Column("n", Integer, ForeignKey("commitment_facts.n", ondelete="CASCADE"), primary_key=True),
+    Column("theme", String(64), primary_key=True),
+    Index("ix_commitment_themes_theme", "theme", "n"),
+)
+
+commitment_pillars = Table(
+    "commitment_pillars",
+    metadata,
+    Column("n", Integer, ForeignKey("commitment_facts.n", ondelete="CASCADE"), primary_key=True),
+    Column("pillar", String(1), primary_key=True),
+    Index("ix_commitment_pillars_pillar", "pillar", "n"),
+)
+
+commitment_years = Table(
+    "commitment_years",
+    metadata,
+    Column("n", Integer, ForeignKey("commitment_facts.n", ondelete="CASCADE"), primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Index("ix_commitment_years_year", "year", "n"),
+)
+
+FACT_TABLES = (commitment_facts, commitment_themes, commitment_pillars, commitment_years)
+
+SCHEMA_VERSION = 7
 
 
 def _v1(conn: Connection) -> None:
@@ -440,8 +503,24 @@ def _v6(conn: Connection) -> None:
     metadata.create_all(conn, tables=[sessions])
 
 
+def _v7(conn: Connection) -> None:
+    """The dashboard's narrow facts and their per-value tables, filled from every stored commitment."""
+    from .store import refresh_facts  # the store owns the rule for the values people see
+
+    metadata.create_all(conn, tables=list(FACT_TABLES))
+    refresh_facts(conn)
+
+
 # Step N brings a store from version N-1 to N. Never edit a step once released; add one.
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1, 2: _v2, 3: _v3, 4: _v4, 5: _v5, 6: _v6}
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {
+    1: _v1,
+    2: _v2,
+    3: _v3,
+    4: _v4,
+    5: _v5,
+    6: _v6,
+    7: _v7,
+}
 
 
 def current_version(conn: Connection) -> int:
