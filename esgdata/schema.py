@@ -346,6 +346,9 @@ commitment_facts = Table(
     Column("organization", String(255), nullable=False),
     Column("speaker", String(255), nullable=False),
     Column("kind", String(16), nullable=False),
+    Column("themes", String(255), nullable=False),  # the cells as shown, ";"-joined in their order
+    Column("pillars", String(8), nullable=False),
+    Column("target_years", String(255), nullable=False),
     Column("confidence", Float, nullable=False),
     Column("year_min", Integer),
     Column("year_max", Integer),

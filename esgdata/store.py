@@ -482,6 +482,9 @@ def _write_facts(conn: Connection, rows: list[dict[str, Any]]) -> None:
                 "organization": r["organization"] or "",
                 "speaker": r["speaker"] or "",
                 "kind": r["kind"] or "",
+                "themes": r["themes"] or "",
+                "pillars": r["pillars"] or "",
+                "target_years": r["target_years"] or "",
                 "confidence": float(r["confidence"]),
                 "year_min": min(years) if years else None,
                 "year_max": max(years) if years else None,
@@ -582,6 +585,21 @@ def commitment_rows(engine: Engine) -> list[dict[str, Any]]:
     query = (
         select(*_SQL_COLUMNS)
         .select_from(_COMMITMENTS_JOIN)
+        .order_by(schema.releases.c.source_file, schema.commitments.c.position)
+    )
+    with engine.connect() as conn:
+        rows = [dict(r._mapping) for r in conn.execute(query)]
+    for row in rows:
+        row["confidence"] = f"{row['confidence']:.2f}"
+    return rows
+
+
+def commitment_rows_by_id(engine: Engine, ids: Iterable[str]) -> list[dict[str, Any]]:
+    """These commitments as commitment_rows has them, in the same order (file, then position)."""
+    query = (
+        select(*_SQL_COLUMNS)
+        .select_from(_COMMITMENTS_JOIN)
+        .where(schema.commitments.c.id.in_(list(ids)))
         .order_by(schema.releases.c.source_file, schema.commitments.c.position)
     )
     with engine.connect() as conn:
@@ -1081,6 +1099,14 @@ def review_rows(engine: Engine) -> list[dict[str, Any]]:
     """Every review row, including those whose commitment no longer exists."""
     with engine.connect() as conn:
         return [dict(r) for r in conn.execute(select(schema.reviews)).mappings()]
+
+
+def reviews_of(engine: Engine, commitment_ids: Iterable[str]) -> list[dict[str, Any]]:
+    """The reviews of these commitments (those that have one)."""
+    rev = schema.reviews
+    with engine.connect() as conn:
+        query = select(rev).where(rev.c.commitment_id.in_(list(commitment_ids)))
+        return [dict(r._mapping) for r in conn.execute(query)]
 
 
 def review_counts(engine: Engine) -> dict[str, int]:

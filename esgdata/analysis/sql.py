@@ -1,0 +1,641 @@
+"""The dashboard's questions answered by the database: Filters as a WHERE clause over the commitment
+facts, every aggregate the pages draw, one sorted page of rows, and the filtered CSV in chunks.
+
+The same SQLAlchemy Core on SQLite and PostgreSQL; each function returns what the matching pandas
+function of query.py returns for the same filters, so the pages and charts stay as they were.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import (
+    ColumnElement,
+    Engine,
+    FromClause,
+    Select,
+    and_,
+    case,
+    distinct,
+    exists,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+)
+
+from .. import export, schema
+from ..extraction import lexicon
+from ..models import KINDS, PILLARS
+from .query import Filters, search_terms, term_variants
+
+F = schema.commitment_facts
+COM = schema.commitments
+REL = schema.releases
+THEMES = schema.commitment_themes
+PILLAR_ROWS = schema.commitment_pillars
+YEARS = schema.commitment_years
+REV = schema.reviews
+
+# Filters that only a commitment can satisfy (a release's own fields cannot): see releases_in_view.
+_COMMITMENT_ONLY = (
+    "pillars",
+    "themes",
+    "kinds",
+    "year_from",
+    "year_to",
+    "speakers",
+    "min_confidence",
+    "review_statuses",
+)
+
+
+# ---------------------------------------------------------------- the WHERE clause
+
+
+def _any_of(table: Any, column: str, values: Sequence[Any]) -> ColumnElement[bool]:
+    """EXISTS a row of a per-value table for this commitment holding one of ``values``."""
+    # An alias: the outer query may join the same table to count by its values.
+    rows = table.alias()
+    return exists(select(literal(1)).where(rows.c.n == F.c.n, rows.c[column].in_(list(values))).correlate(F))
+
+
+def _years_between(low: int, high: int) -> ColumnElement[bool]:
+    rows = YEARS.alias()
+    return exists(select(literal(1)).where(rows.c.n == F.c.n, rows.c.year.between(low, high)).correlate(F))
+
+
+def _search(engine_dialect: str, text: str) -> ColumnElement[bool]:
+    """Every term (any variant) in the text, release title, organisation or speaker."""
+    clauses = []
+    for term in search_terms(text):
+        variants = term_variants(term)
+        clauses.append(or_(false(), *(c.icontains(v, autoescape=True) for v in variants for c in _SEARCHED)))
+    return and_(true(), *clauses)
+
+
+_SEARCHED = (COM.c.text, REL.c.title, F.c.organization, F.c.speaker)
+
+
+def where(filters: Filters, dialect: str = "sqlite") -> ColumnElement[bool]:
+    """The facts rows that pass every filter (query.apply's rules), as one boolean expression."""
+    f = filters
+    clauses: list[ColumnElement[bool]] = []
+    if f.organizations:
+        clauses.append(F.c.organization.in_(f.organizations))
+    if f.date_from is not None:
+        clauses.append(F.c.day >= f.date_from.isoformat())
+    if f.date_to is not None:
+        clauses.append(F.c.day <= f.date_to.isoformat())
+    if f.undated:
+        clauses.append(F.c.day.is_(None))
+    if f.pillars:
+        clauses.append(_any_of(PILLAR_ROWS, "pillar", f.pillars))
+    if f.themes:
+        clauses.append(_any_of(THEMES, "theme", f.themes))
+    if f.kinds:
+        clauses.append(F.c.kind.in_(f.kinds))
+    if f.year_from is not None or f.year_to is not None:
+        low = f.year_from if f.year_from is not None else -(10**9)
+        high = f.year_to if f.year_to is not None else 10**9
+        # The nearest and farthest years rule most commitments out before the per-year look-up.
+        clauses += [
+            F.c.year_max >= low,
+            F.c.year_min <= high,
+            _any_of(YEARS, "year", range(low, high + 1)) if high - low <= 200 else _years_between(low, high),
+        ]
+    if f.languages:
+        clauses.append(F.c.language.in_(f.languages))
+    if f.speakers:
+        clauses.append(F.c.speaker.in_(f.speakers))
+    if f.min_confidence > 0:
+        clauses.append(F.c.confidence >= f.min_confidence - 1e-9)
+    if f.review_statuses:
+        clauses.append(F.c.status.in_(f.review_statuses))
+    if f.search.strip():
+        clauses.append(_search(dialect, f.search))
+    return and_(true(), *clauses)
+
+
+def _facts(engine: Engine, filters: Filters, *columns: Any, rows: bool = False) -> Select[Any]:
+    """SELECT columns FROM the facts WHERE the filters; with the text and release title when
+    searching, and with the text and review when ``rows`` (a table's rows)."""
+    source: FromClause = F
+    searching = bool(filters.search.strip())
+    if searching or rows:
+        source = source.join(COM, COM.c.id == F.c.commitment_id)
+    if searching:
+        source = source.join(REL, REL.c.id == F.c.release_id)
+    if rows:
+        source = source.outerjoin(REV, REV.c.commitment_id == F.c.commitment_id)
+    return select(*columns).select_from(source).where(where(filters, engine.dialect.name))
+
+
+def _frame(engine: Engine, query: Select[Any], columns: Sequence[str]) -> pd.DataFrame:
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+    return pd.DataFrame([tuple(r) for r in rows], columns=list(columns))
+
+
+def _day(value: str | None) -> pd.Timestamp | None:
+    return pd.Timestamp(value) if value else None
+
+
+# ---------------------------------------------------------------- figures and chart aggregates
+
+
+def count(engine: Engine, filters: Filters) -> int:
+    """How many commitments pass the filters."""
+    with engine.connect() as conn:
+        return int(conn.execute(_facts(engine, filters, func.count())).scalar_one())
+
+
+def total(engine: Engine) -> int:
+    """How many commitments the store holds."""
+    return count(engine, Filters())
+
+
+def theme_kind_counts(engine: Engine, filters: Filters) -> pd.DataFrame:
+    """query.theme_kind_counts: theme, kind, count; themes by their total, largest first."""
+    q = (
+        _facts(engine, filters, THEMES.c.theme, F.c.kind, func.count())
+        .join_from(F, THEMES, THEMES.c.n == F.c.n)
+        .group_by(THEMES.c.theme, F.c.kind)
+    )
+    out = _frame(engine, q, ["theme", "kind", "count"]).astype({"count": int})
+    if out.empty:
+        return out
+    totals = out.groupby("theme")["count"].sum()
+    kind_order = {k: i for i, k in enumerate(KINDS)}
+    out = out.assign(_total=out["theme"].map(totals), _kind=out["kind"].map(kind_order).fillna(len(KINDS)))
+    out = out.sort_values(["_total", "theme", "_kind"], ascending=[False, True, True])
+    return out.drop(columns=["_total", "_kind"]).reset_index(drop=True)
+
+
+def pillar_counts(engine: Engine, filters: Filters) -> pd.DataFrame:
+    """query.pillar_counts: every pillar with its count, zeros included."""
+    q = (
+        _facts(engine, filters, PILLAR_ROWS.c.pillar, func.count())
+        .join_from(F, PILLAR_ROWS, PILLAR_ROWS.c.n == F.c.n)
+        .group_by(PILLAR_ROWS.c.pillar)
+    )
+    with engine.connect() as conn:
+        found = {p: int(n) for p, n in conn.execute(q)}
+    return pd.DataFrame({"pillar": list(PILLARS), "count": [found.get(p, 0) for p in PILLARS]})
+
+
+def top_organizations(engine: Engine, filters: Filters, top: int, *, with_year: bool = False) -> list[str]:
+    """The ``top`` organisations with most commitments (ties by name); ``with_year``: of those naming one."""
+    n = func.count().label("n")
+    q = _facts(engine, filters, F.c.organization, n).where(F.c.organization != "")
+    if with_year:
+        q = q.where(F.c.year_max.is_not(None))
+    q = q.group_by(F.c.organization).order_by(n.desc(), F.c.organization).limit(top)
+    with engine.connect() as conn:
+        return [str(o) for o in conn.execute(q).scalars()]
+
+
+def organization_theme_counts(engine: Engine, filters: Filters, top: int = 25) -> pd.DataFrame:
+    """query.organization_theme_counts: organisation, theme, count for the ``top`` organisations."""
+    orgs = top_organizations(engine, filters, top)
+    if not orgs:
+        return pd.DataFrame({"organization": [], "theme": [], "count": []}).astype({"count": int})
+    q = (
+        _facts(engine, filters, F.c.organization, THEMES.c.theme, func.count())
+        .join_from(F, THEMES, THEMES.c.n == F.c.n)
+        .where(F.c.organization.in_(orgs))
+        .group_by(F.c.organization, THEMES.c.theme)
+    )
+    out = _frame(engine, q, ["organization", "theme", "count"]).astype({"count": int})
+    order = {o: i for i, o in enumerate(orgs)}
+    return (
+        out.assign(_o=out["organization"].map(order))
+        .sort_values(["_o", "theme"])
+        .drop(columns="_o")
+        .reset_index(drop=True)
+    )
+
+
+def _month() -> ColumnElement[str]:
+    return func.substr(F.c.day, 1, 7)
+
+
+def monthly_pillar_counts(engine: Engine, filters: Filters) -> pd.DataFrame:
+    """query.monthly_pillar_counts: month (first day), pillar, count."""
+    month = _month().label("month")
+    q = (
+        _facts(engine, filters, month, PILLAR_ROWS.c.pillar, func.count())
+        .join_from(F, PILLAR_ROWS, PILLAR_ROWS.c.n == F.c.n)
+        .where(F.c.day.is_not(None))
+        .group_by(month, PILLAR_ROWS.c.pillar)
+    )
+    out = _frame(engine, q, ["month", "pillar", "count"]).astype({"count": int})
+    out["month"] = pd.to_datetime(out["month"] + "-01", format="%Y-%m-%d").astype("datetime64[us]")
+    return out.sort_values(["month", "pillar"]).reset_index(drop=True)
+
+
+def date_span(engine: Engine, filters: Filters) -> tuple[dt.date, dt.date] | None:
+    """The first and last release day of the commitments in view, or None when none is dated."""
+    with engine.connect() as conn:
+        low, high = conn.execute(_facts(engine, filters, func.min(F.c.day), func.max(F.c.day))).one()
+    return (dt.date.fromisoformat(low), dt.date.fromisoformat(high)) if low else None
+
+
+def auto_freq(engine: Engine, filters: Filters) -> str:
+    """query.auto_freq: months up to 3 years, quarters up to 12, else years."""
+    span = date_span(engine, filters)
+    if span is None:
+        return "M"
+    days = (span[1] - span[0]).days
+    return "M" if days <= 3 * 366 else "Q" if days <= 12 * 366 else "Y"
+
+
+def theme_counts_over_time(
+    engine: Engine, filters: Filters, freq: str | None = None, top: int | None = None
+) -> pd.DataFrame:
+    """query.theme_counts_over_time: period (first day), theme, count, every period zero-filled."""
+    freq = freq or auto_freq(engine, filters)
+    month = _month().label("month")
+    q = (
+        _facts(engine, filters, month, THEMES.c.theme, func.count())
+        .join_from(F, THEMES, THEMES.c.n == F.c.n)
+        .where(F.c.day.is_not(None))
+        .group_by(month, THEMES.c.theme)
+    )
+    monthly = _frame(engine, q, ["month", "theme", "count"]).astype({"count": int})
+    if monthly.empty:
+        return pd.DataFrame({"period": [], "theme": [], "count": []}).astype(
+            {"period": "datetime64[us]", "theme": str, "count": int}
+        )
+    # Months are counted in the database; quarters and years are sums of a few hundred months.
+    months = pd.to_datetime(monthly["month"] + "-01", format="%Y-%m-%d")
+    monthly["period"] = months.dt.to_period(freq).dt.start_time.astype("datetime64[us]")
+    out = monthly.groupby(["period", "theme"], as_index=False)["count"].sum()
+    if top is not None:
+        out = out[out["theme"].isin(top_themes(out, top))]
+    periods = pd.period_range(out["period"].min(), out["period"].max(), freq=freq).start_time
+    grid = pd.MultiIndex.from_product([periods, sorted(set(out["theme"]))], names=["period", "theme"])
+    full = out.set_index(["period", "theme"])["count"].reindex(grid, fill_value=0).reset_index()
+    full["period"] = full["period"].astype("datetime64[us]")
+    return full.astype({"count": int}).sort_values(["period", "theme"]).reset_index(drop=True)
+
+
+def top_themes(counts: pd.DataFrame, top: int) -> list[str]:
+    """The ``top`` themes with the largest total ``count`` (ties in the lexicon's order)."""
+    totals = counts.groupby("theme")["count"].sum()
+    rank = {t: i for i, t in enumerate(lexicon.THEME_IDS)}
+    ordered = sorted(totals.index, key=lambda t: (-int(totals[t]), rank.get(t, len(rank)), t))
+    return ordered[:top]
+
+
+def undated_count(engine: Engine, filters: Filters) -> int:
+    """How many commitments in view come from releases without a date."""
+    with engine.connect() as conn:
+        q = _facts(engine, filters, func.count()).where(F.c.day.is_(None))
+        return int(conn.execute(q).scalar_one())
+
+
+def with_year_count(engine: Engine, filters: Filters) -> int:
+    """How many commitments in view name a target year."""
+    with engine.connect() as conn:
+        q = _facts(engine, filters, func.count()).where(F.c.year_max.is_not(None))
+        return int(conn.execute(q).scalar_one())
+
+
+def headline(engine: Engine, filters: Filters) -> dict[str, Any]:
+    """query.headline: releases and commitments in view, organisations, share with a target year."""
+    q = _facts(
+        engine,
+        filters,
+        func.count(),
+        func.count(distinct(case((F.c.organization != "", F.c.organization)))),
+        func.count(F.c.year_max),
+        func.min(F.c.year_min),
+        func.max(F.c.year_max),
+    )
+    with engine.connect() as conn:
+        n, orgs, with_year, nearest, farthest = conn.execute(q).one()
+    return {
+        "releases": release_count(engine, filters),
+        "commitments": int(n),
+        "organizations": int(orgs),
+        "with_target_year": int(with_year),
+        "target_share": with_year / n if n else 0.0,
+        "nearest_year": int(nearest) if with_year else None,
+        "farthest_year": int(farthest) if with_year else None,
+    }
+
+
+# ---------------------------------------------------------------- rows: points, roadmap, pages
+
+ROW_COLUMNS: tuple[str, ...] = (
+    "id",
+    "release_day",
+    "organization",
+    "speaker",
+    "kind",
+    "themes",
+    "target_years",
+    "text",
+    "source_file",
+    "confidence",
+    "start",
+    "end",
+    "language",
+    "review_status",
+    "review_stale",
+    "reviewed_by",
+    "reviewed_at",
+)
+
+
+def _row_columns() -> list[Any]:
+    return [
+        F.c.commitment_id.label("id"),
+        F.c.day.label("release_day"),
+        F.c.organization,
+        F.c.speaker,
+        F.c.kind,
+        F.c.themes,
+        F.c.target_years,
+        COM.c.text,
+        F.c.source_file,
+        F.c.confidence,
+        COM.c.start,
+        COM.c.end,
+        F.c.language,
+        F.c.status.label("review_status"),
+        REV.c.stale.label("review_stale"),
+        REV.c.reviewed_by,
+        REV.c.reviewed_at,
+    ]
+
+
+def _rows(engine: Engine, filters: Filters) -> Select[Any]:
+    """The commitments in view with what a table row shows (text and review from their tables)."""
+    return _facts(engine, filters, *_row_columns(), rows=True)
+
+
+def _rows_frame(engine: Engine, query: Select[Any]) -> pd.DataFrame:
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+    data = {c: [r[i] for r in rows] for i, c in enumerate(ROW_COLUMNS)}
+    data["release_day"] = [_day(v) for v in data["release_day"]]
+    data["review_stale"] = ["yes" if v else "" for v in data["review_stale"]]
+    data["reviewed_by"] = [v or "" for v in data["reviewed_by"]]
+    data["reviewed_at"] = [
+        v.isoformat(timespec="seconds") if isinstance(v, dt.datetime) else "" for v in data["reviewed_at"]
+    ]
+    frame = pd.DataFrame(data, columns=list(ROW_COLUMNS))
+    frame["release_day"] = pd.to_datetime(frame["release_day"]).astype("datetime64[us]")
+    frame["confidence"] = frame["confidence"].astype(float)
+    for column in ("start", "end"):
+        frame[column] = frame[column].astype("int64")
+    return frame
+
+
+# Sort name -> ORDER BY (the Commitments page's choices); the store's order breaks every tie.
+_STORE_ORDER = (F.c.source_file, F.c.position)
+SORTS: dict[str, tuple[Any, ...]] = {
+    "Newest first": (F.c.day.desc().nulls_last(), *_STORE_ORDER),
+    "Undated first, then newest": (F.c.day.desc().nulls_first(), *_STORE_ORDER),
+    "Oldest first": (F.c.day.asc().nulls_last(), *_STORE_ORDER),
+    "Highest confidence": (F.c.confidence.desc(), F.c.day.desc().nulls_last(), *_STORE_ORDER),
+    "Lowest confidence": (F.c.confidence.asc(), F.c.day.desc().nulls_last(), *_STORE_ORDER),
+    "Organisation": (F.c.organization.asc(), F.c.day.desc().nulls_last(), *_STORE_ORDER),
+}
+
+
+def page(engine: Engine, filters: Filters, sort: str, number: int, size: int) -> pd.DataFrame:
+    """Page ``number`` (from 1) of ``size`` rows of the commitments in view, sorted by the database."""
+    order = SORTS.get(sort, SORTS["Newest first"])
+    q = _rows(engine, filters).order_by(*order).limit(size).offset((max(number, 1) - 1) * size)
+    return _rows_frame(engine, q)
+
+
+def rows_by_id(engine: Engine, ids: Sequence[str], sort: str = "Newest first") -> pd.DataFrame:
+    """The table rows of these commitments (a chart selection), sorted."""
+    q = _rows(engine, Filters()).where(F.c.commitment_id.in_(list(ids)))
+    return _rows_frame(engine, q.order_by(*SORTS.get(sort, SORTS["Newest first"])))
+
+
+def timeline_points(engine: Engine, filters: Filters, limit: int = 2000) -> pd.DataFrame:
+    """query.timeline_points: the newest ``limit`` dated commitments with ``theme`` = their first theme."""
+    q = _rows(engine, filters).where(F.c.day.is_not(None)).order_by(*SORTS["Newest first"]).limit(limit)
+    out = _rows_frame(engine, q)
+    out["theme"] = [next(iter(t.split(";")), "") if t else "" for t in out["themes"]]
+    return out
+
+
+def roadmap(engine: Engine, filters: Filters, top: int = 25, limit: int = 2000) -> pd.DataFrame:
+    """query.roadmap: one row per (commitment, target year) of the ``top`` organisations naming one.
+
+    The newest ``limit`` commitments (undated ones last), in organisation rank, target year, day.
+    """
+    orgs = top_organizations(engine, filters, top, with_year=True)
+    q = (
+        _rows(engine, filters)
+        .where(F.c.year_max.is_not(None), F.c.organization.in_(orgs))
+        .order_by(*SORTS["Newest first"])
+        .limit(limit)
+    )
+    points = _rows_frame(engine, q)
+    points["theme"] = [next(iter(t.split(";")), "") if t else "" for t in points["themes"]]
+    points["target_year"] = [
+        [int(y) for y in str(c).split(";") if y.isdigit()] for c in points["target_years"]
+    ]
+    points = points.explode("target_year").dropna(subset=["target_year"])
+    points["target_year"] = points["target_year"].astype(int)
+    points["target_day"] = pd.to_datetime(points["target_year"].astype(str) + "-01-01").astype(
+        "datetime64[us]"
+    )
+    order = {o: i for i, o in enumerate(orgs)}
+    points = points.assign(_o=points["organization"].map(order))
+    return points.sort_values(["_o", "target_year", "release_day"]).drop(columns="_o").reset_index(drop=True)
+
+
+# ---------------------------------------------------------------- releases in view
+
+
+def _release_where(engine: Engine, filters: Filters) -> ColumnElement[bool]:
+    """query.filter_releases' rule: a release's own date and language, and a matching commitment
+    (or, when only organisation and search narrow, its own organisation and title)."""
+    f = filters
+    clauses: list[ColumnElement[bool]] = []
+    if f.date_from is not None:
+        clauses += [REL.c.date != "", REL.c.date >= f.date_from.isoformat()]
+    if f.date_to is not None:
+        clauses += [REL.c.date != "", REL.c.date <= f.date_to.isoformat()]
+    if f.undated:
+        clauses.append(REL.c.date == "")
+    if f.languages:
+        clauses.append(REL.c.language.in_(f.languages))
+    commitment_only = any(getattr(f, name) != getattr(Filters(), name) for name in _COMMITMENT_ONLY)
+    if f.organizations or f.search.strip() or commitment_only:
+        matching = REL.c.id.in_(_facts(engine, f, F.c.release_id))
+        if commitment_only:
+            clauses.append(matching)
+        else:
+            own: list[ColumnElement[bool]] = []
+            if f.organizations:
+                own.append(REL.c.organization.in_(f.organizations))
+            for term in search_terms(f.search):
+                variants = term_variants(term)
+                columns = (REL.c.title, REL.c.organization, REL.c.source_file)
+                own.append(
+                    or_(false(), *(c.icontains(v, autoescape=True) for v in variants for c in columns))
+                )
+            clauses.append(or_(matching, and_(true(), *own)))
+    return and_(true(), *clauses)
+
+
+def release_count(engine: Engine, filters: Filters) -> int:
+    """How many releases are in view (query.filter_releases' rows)."""
+    with engine.connect() as conn:
+        q = select(func.count()).select_from(REL).where(_release_where(engine, filters))
+        return int(conn.execute(q).scalar_one())
+
+
+def release_total(engine: Engine) -> int:
+    """How many releases the store holds."""
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(REL)).scalar_one())
+
+
+RELEASE_ROW_COLUMNS: tuple[str, ...] = (
+    "source_file",
+    "release_date",
+    "release_title",
+    "language",
+    "organization",
+    "url",
+    "release_day",
+    "commitments",
+    "matching",
+)
+
+
+def releases_page(engine: Engine, filters: Filters, number: int, size: int) -> pd.DataFrame:
+    """Page ``number`` of the releases in view, newest first, with their commitments and those matching."""
+    undated = case((REL.c.date == "", 1), else_=0)
+    q = (
+        select(
+            REL.c.id,
+            REL.c.source_file,
+            REL.c.date,
+            REL.c.title,
+            REL.c.language,
+            REL.c.organization,
+            REL.c.url,
+        )
+        .where(_release_where(engine, filters))
+        .order_by(undated, REL.c.date.desc(), REL.c.source_file)
+        .limit(size)
+        .offset((max(number, 1) - 1) * size)
+    )
+    with engine.connect() as conn:
+        rows = conn.execute(q).all()
+        ids = [r.id for r in rows]
+        totals = dict(
+            conn.execute(
+                select(F.c.release_id, func.count()).where(F.c.release_id.in_(ids)).group_by(F.c.release_id)
+            ).all()
+        )
+        matching = dict(
+            conn.execute(
+                _facts(engine, filters, F.c.release_id, func.count())
+                .where(F.c.release_id.in_(ids))
+                .group_by(F.c.release_id)
+            ).all()
+        )
+    out = pd.DataFrame(
+        {
+            "source_file": [r.source_file for r in rows],
+            "release_date": [r.date for r in rows],
+            "release_title": [r.title for r in rows],
+            "language": [r.language for r in rows],
+            "organization": [r.organization for r in rows],
+            "url": [r.url for r in rows],
+            "release_day": pd.to_datetime([r.date or None for r in rows], format="%Y-%m-%d", errors="coerce"),
+            "commitments": [int(totals.get(i, 0)) for i in ids],
+            "matching": [int(matching.get(i, 0)) for i in ids],
+        },
+        columns=list(RELEASE_ROW_COLUMNS),
+    )
+    out["release_day"] = out["release_day"].astype("datetime64[us]")
+    return out
+
+
+def commitment_themes(engine: Engine, source_file: str) -> dict[str, str]:
+    """Commitment id -> its themes as shown, for one release (to label its highlighted spans)."""
+    q = select(F.c.commitment_id, F.c.themes).where(F.c.source_file == source_file)
+    with engine.connect() as conn:
+        return {str(i): str(t) for i, t in conn.execute(q)}
+
+
+# ---------------------------------------------------------------- facets
+
+
+def _counted(engine: Engine, column: Any) -> dict[str, int]:
+    n = func.count().label("n")
+    q = select(column, n).where(column != "").group_by(column).order_by(n.desc(), column)
+    with engine.connect() as conn:
+        return {str(v): int(c) for v, c in conn.execute(q)}
+
+
+def facets(engine: Engine) -> dict[str, Any]:
+    """The filter widgets' choices for the whole store (cache them per store revision)."""
+    with engine.connect() as conn:
+        low, high = conn.execute(
+            select(func.min(REL.c.date), func.max(REL.c.date)).where(REL.c.date != "")
+        ).one()
+        year_low, year_high = conn.execute(select(func.min(F.c.year_min), func.max(F.c.year_max))).one()
+        statuses = sorted(str(s) for s in conn.execute(select(F.c.status).distinct()).scalars())
+    if set(statuses) <= {"unreviewed"}:  # nothing reviewed yet: a filter would only add noise
+        statuses = []
+    return {
+        "organizations": _counted(engine, F.c.organization),
+        "speakers": _counted(engine, F.c.speaker),
+        "date_bounds": (dt.date.fromisoformat(low), dt.date.fromisoformat(high)) if low else None,
+        "year_bounds": (int(year_low), int(year_high)) if year_high is not None else None,
+        "review_statuses": statuses,
+    }
+
+
+# ---------------------------------------------------------------- the filtered CSV, streamed
+
+EXPORT_CHUNK = 5_000  # rows read, reviewed and written at a time: memory stays flat
+
+
+def iter_commitments_csv(engine: Engine, filters: Filters, chunk: int = EXPORT_CHUNK) -> Iterator[str]:
+    """commitments.csv of the commitments in view, in pieces: what ``esgdata export`` writes, narrowed.
+
+    The same columns, order (by file, then position) and neutralised cells as export.commitments_csv
+    over review.reviewed_rows; only ``chunk`` rows are held at a time.
+    """
+    from .. import review, store
+
+    ids_query = _facts(engine, filters, F.c.commitment_id).order_by(*_STORE_ORDER)
+    columns: list[str] | None = None
+    with engine.connect() as conn:
+        result = conn.execution_options(yield_per=chunk).execute(ids_query)
+        for part in result.partitions():
+            ids = [str(r[0]) for r in part]
+            rows = review.apply_reviews(
+                store.commitment_rows_by_id(engine, ids), store.reviews_of(engine, ids)
+            )
+            if columns is None:
+                columns = [
+                    *export.COMMITMENT_COLUMNS,
+                    *(k for k in rows[0] if k not in export.COMMITMENT_COLUMNS),
+                ]
+                yield export.to_csv(rows, columns)
+            else:  # the BOM and the header once, at the top of the file
+                yield export.to_csv(rows, columns).split("\r\n", 1)[1]
+    if columns is None:
+        yield export.commitments_csv([])
