@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import PG_URL, SEEDS, pg_connect, skip_or_fail
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, select
@@ -25,8 +26,6 @@ from esgdata.extraction.pipeline import extract
 from esgdata.models import KINDS, PILLARS
 from esgdata.readers import read
 from esgdata.readers.release import parse_release
-
-from conftest import PG_URL, SEEDS, pg_connect, skip_or_fail
 
 ORGS = ["China Three Gorges", "CECEP", "State Grid", "SASAC", "Nobody"]
 WORDS = ["carbon", "碳达峰", "碳達峰", "green", "2030", '"net zero"', "safety", "%", "e_s", "国"]
@@ -251,3 +250,13 @@ def test_an_old_store_gets_its_facts_on_upgrade(tmp_path: Path) -> None:
     assert sql.count(engine, Filters()) == 0
     schema.upgrade(engine)
     assert sql.count(engine, Filters()) == len(store.commitment_rows(engine)) > 0
+
+
+@settings(max_examples=15, deadline=None)
+@given(f=filters())
+def test_the_streamed_releases_csv_is_the_cli_export_narrowed(
+    built: Engine, reference: tuple[pd.DataFrame, pd.DataFrame], f: Filters
+) -> None:
+    frame, releases = reference
+    expected = query.export_releases(built, f, frame, releases)
+    assert "".join(sql.iter_releases_csv(built, f, chunk=3)) == expected

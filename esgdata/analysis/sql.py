@@ -293,10 +293,12 @@ def top_themes(counts: pd.DataFrame, top: int) -> list[str]:
     return ordered[:top]
 
 
-def undated_count(engine: Engine, filters: Filters) -> int:
-    """How many commitments in view come from releases without a date."""
+def undated_count(engine: Engine, filters: Filters, *, with_year: bool = False) -> int:
+    """How many commitments in view come from releases without a date (``with_year``: naming a year)."""
     with engine.connect() as conn:
         q = _facts(engine, filters, func.count()).where(F.c.day.is_(None))
+        if with_year:
+            q = q.where(F.c.year_max.is_not(None))
         return int(conn.execute(q).scalar_one())
 
 
@@ -639,3 +641,19 @@ def iter_commitments_csv(engine: Engine, filters: Filters, chunk: int = EXPORT_C
                 yield export.to_csv(rows, columns).split("\r\n", 1)[1]
     if columns is None:
         yield export.commitments_csv([])
+
+
+def iter_releases_csv(engine: Engine, filters: Filters, chunk: int = EXPORT_CHUNK) -> Iterator[str]:
+    """releases.csv of the releases in view, in pieces: what ``esgdata export`` writes, narrowed."""
+    from .. import store
+
+    ids_query = select(REL.c.id).where(_release_where(engine, filters)).order_by(REL.c.source_file)
+    first = True
+    with engine.connect() as conn:
+        result = conn.execution_options(yield_per=chunk).execute(ids_query)
+        for part in result.partitions():
+            text = export.releases_csv(store.release_rows_by_id(engine, [r[0] for r in part]))
+            yield text if first else text.split("\r\n", 1)[1]
+            first = False
+    if first:
+        yield export.releases_csv([])
