@@ -34,6 +34,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import sqlite
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.types import TypeEngine
 
 
@@ -387,7 +388,19 @@ commitment_years = Table(
     Index("ix_commitment_years_year", "year", "n"),
 )
 
-FACT_TABLES = (commitment_facts, commitment_themes, commitment_pillars, commitment_years)
+# What a search reads, one row per commitment: its text, release title, organisation and speaker
+# joined by SEARCH_SEPARATOR (never typed, so no term matches across two fields). Indexed for
+# substring search: on SQLite a contentful FTS5 table with the trigram tokenizer (keyed by rowid,
+# created by _v7, not by create_all), on PostgreSQL a GIN pg_trgm index.
+commitment_search = Table(
+    "commitment_search",
+    metadata,
+    Column("n", Integer, ForeignKey("commitment_facts.n", ondelete="CASCADE"), primary_key=True),
+    Column("doc", Text, nullable=False),
+)
+SEARCH_SEPARATOR = "\x1f"
+
+FACT_TABLES = (commitment_facts, commitment_themes, commitment_pillars, commitment_years, commitment_search)
 
 SCHEMA_VERSION = 7
 
@@ -510,7 +523,20 @@ def _v7(conn: Connection) -> None:
     """The dashboard's narrow facts and their per-value tables, filled from every stored commitment."""
     from .store import refresh_facts  # the store owns the rule for the values people see
 
-    metadata.create_all(conn, tables=list(FACT_TABLES))
+    metadata.create_all(conn, tables=[t for t in FACT_TABLES if t is not commitment_search])
+    if conn.dialect.name == "sqlite":
+        conn.execute(text("CREATE VIRTUAL TABLE commitment_search USING fts5(doc, tokenize='trigram')"))
+    else:
+        metadata.create_all(conn, tables=[commitment_search])
+        try:
+            with conn.begin_nested():  # pg_trgm is a trusted extension: the owner of the database may add it
+                conn.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
+                trigram = (
+                    "CREATE INDEX ix_commitment_search_doc ON commitment_search USING gin (doc gin_trgm_ops)"
+                )
+                conn.execute(text(trigram))
+        except DBAPIError:
+            pass  # without the extension a search reads every row: slower, the same answers
     refresh_facts(conn)
 
 

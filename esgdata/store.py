@@ -13,7 +13,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Engine, Integer, String, cast, create_engine, event, func, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Integer,
+    String,
+    cast,
+    create_engine,
+    event,
+    func,
+    literal_column,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
@@ -453,9 +466,11 @@ def _fact_rows(conn: Connection, where: Any) -> list[dict[str, Any]]:
         com.c.speaker,
         com.c.organization,
         com.c.confidence,
+        com.c.text,
         rel.c.source_file,
         rel.c.date,
         rel.c.language,
+        rel.c.title,
     ).select_from(com.join(rel))
     rows = [dict(r._mapping) for r in conn.execute(query.where(where))]
     ids = [r["id"] for r in rows]
@@ -497,9 +512,12 @@ def _write_facts(conn: Connection, rows: list[dict[str, Any]]) -> None:
         (cid, n)
         for n, cid in conn.execute(facts.insert().returning(facts.c.n, facts.c.commitment_id), values)
     )
-    themes, pillars, years_rows = [], [], []
+    themes, pillars, years_rows, docs = [], [], [], []
+    sep = schema.SEARCH_SEPARATOR
     for r in rows:
         n = numbers[r["id"]]
+        words = (r["text"], r["title"], r["organization"], r["speaker"])
+        docs.append({"key": n, "doc": sep.join(str(w or "").replace(sep, " ") for w in words)})
         themes += [{"n": n, "theme": t} for t in dict.fromkeys(_split(r["themes"]))]
         pillars += [{"n": n, "pillar": p} for p in dict.fromkeys(_split(r["pillars"]))]
         years_rows += [
@@ -512,6 +530,15 @@ def _write_facts(conn: Connection, rows: list[dict[str, Any]]) -> None:
     ):
         if batch:
             conn.execute(table.insert(), batch)
+    if conn.dialect.name == "sqlite":  # the FTS5 table is keyed by its rowid
+        conn.execute(text("INSERT INTO commitment_search(rowid, doc) VALUES (:key, :doc)"), docs)
+    else:
+        conn.execute(schema.commitment_search.insert(), [{"n": d["key"], "doc": d["doc"]} for d in docs])
+
+
+def search_key(dialect: str) -> Any:
+    """The column that ties a commitment_search row to its facts row (FTS5 keeps it as the rowid)."""
+    return literal_column("rowid") if dialect == "sqlite" else schema.commitment_search.c.n
 
 
 def _drop_facts(conn: Connection, where: Any) -> None:
@@ -519,6 +546,8 @@ def _drop_facts(conn: Connection, where: Any) -> None:
     numbers = select(facts.c.n).where(where).scalar_subquery()
     for table in (schema.commitment_themes, schema.commitment_pillars, schema.commitment_years):
         conn.execute(table.delete().where(table.c.n.in_(numbers)))
+    search = schema.commitment_search
+    conn.execute(search.delete().where(search_key(conn.dialect.name).in_(numbers)))
     conn.execute(facts.delete().where(where))
 
 

@@ -16,7 +16,7 @@ import pytest
 from conftest import PG_URL, SEEDS, pg_connect, skip_or_fail
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, text
 
 from esgdata import ingest, review, schema, store, users
 from esgdata.analysis import query, sql
@@ -243,11 +243,10 @@ def test_facts_follow_a_review_and_a_deleted_release(engine: Engine) -> None:
 def test_an_old_store_gets_its_facts_on_upgrade(tmp_path: Path) -> None:
     engine = store.connect(f"sqlite:///{tmp_path / 'old.db'}")
     ingest.load_seeds(engine, users.operator())
-    with engine.begin() as conn:
+    with engine.begin() as conn:  # the store as schema 6 left it: no facts tables
         for table in reversed(schema.FACT_TABLES):
-            conn.execute(table.delete())
+            conn.execute(text(f"DROP TABLE {table.name}"))
         conn.execute(schema.meta.update().where(schema.meta.c.key == "schema_version").values(value="6"))
-    assert sql.count(engine, Filters()) == 0
     schema.upgrade(engine)
     assert sql.count(engine, Filters()) == len(store.commitment_rows(engine)) > 0
 

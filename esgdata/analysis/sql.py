@@ -29,7 +29,7 @@ from sqlalchemy import (
     true,
 )
 
-from .. import export, schema
+from .. import export, schema, store
 from ..extraction import lexicon
 from ..models import KINDS, PILLARS
 from .query import Filters, search_terms, term_variants
@@ -41,6 +41,7 @@ THEMES = schema.commitment_themes
 PILLAR_ROWS = schema.commitment_pillars
 YEARS = schema.commitment_years
 REV = schema.reviews
+SEARCH = schema.commitment_search
 
 # Filters that only a commitment can satisfy (a release's own fields cannot): see releases_in_view.
 _COMMITMENT_ONLY = (
@@ -70,16 +71,24 @@ def _years_between(low: int, high: int) -> ColumnElement[bool]:
     return exists(select(literal(1)).where(rows.c.n == F.c.n, rows.c.year.between(low, high)).correlate(F))
 
 
-def _search(engine_dialect: str, text: str) -> ColumnElement[bool]:
-    """Every term (any variant) in the text, release title, organisation or speaker."""
+def _like(column: Any, value: str, dialect: str) -> ColumnElement[bool]:
+    """``column`` holds ``value`` anywhere, in any case (an index-friendly LIKE: no ESCAPE unless needed)."""
+    op = column.ilike if dialect == "postgresql" else column.like  # FTS5's trigram LIKE ignores case
+    if not any(ch in value for ch in "%_\\"):
+        return op(f"%{value}%")  # type: ignore[no-any-return]
+    quoted = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return op(f"%{quoted}%", escape="\\")  # type: ignore[no-any-return]
+
+
+def _search(dialect: str, text: str) -> ColumnElement[bool]:
+    """Every term (any variant) in the text, release title, organisation or speaker: query.search_mask's
+    rule, answered by the search index (FTS5 trigram on SQLite, pg_trgm on PostgreSQL)."""
+    key = store.search_key(dialect)
     clauses = []
     for term in search_terms(text):
-        variants = term_variants(term)
-        clauses.append(or_(false(), *(c.icontains(v, autoescape=True) for v in variants for c in _SEARCHED)))
+        matches = or_(false(), *(_like(SEARCH.c.doc, v, dialect) for v in term_variants(term)))
+        clauses.append(F.c.n.in_(select(key).select_from(SEARCH).where(matches)))
     return and_(true(), *clauses)
-
-
-_SEARCHED = (COM.c.text, REL.c.title, F.c.organization, F.c.speaker)
 
 
 def where(filters: Filters, dialect: str = "sqlite") -> ColumnElement[bool]:
@@ -123,16 +132,12 @@ def where(filters: Filters, dialect: str = "sqlite") -> ColumnElement[bool]:
 
 
 def _facts(engine: Engine, filters: Filters, *columns: Any, rows: bool = False) -> Select[Any]:
-    """SELECT columns FROM the facts WHERE the filters; with the text and release title when
-    searching, and with the text and review when ``rows`` (a table's rows)."""
+    """SELECT columns FROM the facts WHERE the filters; with the text and review when ``rows``."""
     source: FromClause = F
-    searching = bool(filters.search.strip())
-    if searching or rows:
-        source = source.join(COM, COM.c.id == F.c.commitment_id)
-    if searching:
-        source = source.join(REL, REL.c.id == F.c.release_id)
     if rows:
-        source = source.outerjoin(REV, REV.c.commitment_id == F.c.commitment_id)
+        source = source.join(COM, COM.c.id == F.c.commitment_id).outerjoin(
+            REV, REV.c.commitment_id == F.c.commitment_id
+        )
     return select(*columns).select_from(source).where(where(filters, engine.dialect.name))
 
 
@@ -620,7 +625,7 @@ def iter_commitments_csv(engine: Engine, filters: Filters, chunk: int = EXPORT_C
     The same columns, order (by file, then position) and neutralised cells as export.commitments_csv
     over review.reviewed_rows; only ``chunk`` rows are held at a time.
     """
-    from .. import review, store
+    from .. import review
 
     ids_query = _facts(engine, filters, F.c.commitment_id).order_by(*_STORE_ORDER)
     columns: list[str] | None = None
@@ -645,8 +650,6 @@ def iter_commitments_csv(engine: Engine, filters: Filters, chunk: int = EXPORT_C
 
 def iter_releases_csv(engine: Engine, filters: Filters, chunk: int = EXPORT_CHUNK) -> Iterator[str]:
     """releases.csv of the releases in view, in pieces: what ``esgdata export`` writes, narrowed."""
-    from .. import store
-
     ids_query = select(REL.c.id).where(_release_where(engine, filters)).order_by(REL.c.source_file)
     first = True
     with engine.connect() as conn:
