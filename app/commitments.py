@@ -176,6 +176,31 @@ def render_detail(
         st.link_button("Original page", original, icon=":material/open_in_new:")
 
 
+_KEYSET = "_cm_keyset"  # this table's pages seen: page number -> its last row's sort keys
+
+
+def _keyset(src: Source, filters: query.Filters, sort: str) -> dict[int, tuple[Any, ...]]:
+    """The pages seen of this very table (same store revision, filters and sort); others are forgotten."""
+    sig = (src.revision, table_key(filters, sort, 0))
+    held = st.session_state.get(_KEYSET)
+    if not held or held[0] != sig:
+        held = (sig, {})
+        st.session_state[_KEYSET] = held
+    pages: dict[int, tuple[Any, ...]] = held[1]
+    return pages
+
+
+def _after(src: Source, filters: query.Filters, sort: str, page: int) -> tuple[Any, ...] | None:
+    """Where page ``page`` starts when the page before it was shown: the database then seeks there
+    through its index instead of counting past every earlier row."""
+    return _keyset(src, filters, sort).get(page - 1) if page > 1 else None
+
+
+def _remember_last(src: Source, filters: query.Filters, sort: str, page: int, rows: pd.DataFrame) -> None:
+    if len(rows):
+        _keyset(src, filters, sort)[page] = sql.sort_key(sort, rows.iloc[-1])
+
+
 def anything_reviewed(src: Source) -> bool:
     """True once any commitment of the store is reviewed (the tables then show review columns)."""
     return bool(state.facets(src.url, src.revision)["review_statuses"])
@@ -196,7 +221,8 @@ def render_commitments(src: Source, filters: query.Filters) -> None:
             "Page", min_value=1, max_value=pages, step=1, key="cm_page", help=f"{pages:,} pages"
         )
     )
-    rows = state.page(src.url, src.revision, filters, sort, page, PAGE_SIZE)
+    rows = state.page(src.url, src.revision, filters, sort, page, PAGE_SIZE, _after(src, filters, sort, page))
+    _remember_last(src, filters, sort, page, rows)
     common.undated_note(
         counts["undated"], counts["in_view"], "cm", "a time axis", drawn="their date column is empty"
     )

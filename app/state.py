@@ -173,9 +173,17 @@ def overview(url: str, revision: int, filters: query.Filters) -> dict[str, Any]:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def page(url: str, revision: int, filters: query.Filters, sort: str, number: int, size: int) -> pd.DataFrame:
-    """One sorted page of the commitments in view, with text and review columns."""
-    return sql.page(engine(url), filters, sort, number, size)
+def page(
+    url: str,
+    revision: int,
+    filters: query.Filters,
+    sort: str,
+    number: int,
+    size: int,
+    after: tuple[Any, ...] | None = None,
+) -> pd.DataFrame:
+    """One sorted page of the commitments in view, with text and review columns (sql.page)."""
+    return sql.page(engine(url), filters, sort, number, size, after)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

@@ -353,6 +353,7 @@ ROW_COLUMNS: tuple[str, ...] = (
     "confidence",
     "start",
     "end",
+    "position",
     "language",
     "review_status",
     "review_stale",
@@ -375,6 +376,7 @@ def _row_columns() -> list[Any]:
         F.c.confidence,
         COM.c.start,
         COM.c.end,
+        F.c.position,
         F.c.language,
         F.c.status.label("review_status"),
         REV.c.stale.label("review_stale"),
@@ -401,28 +403,84 @@ def _rows_frame(engine: Engine, query: Select[Any]) -> pd.DataFrame:
     frame = pd.DataFrame(data, columns=list(ROW_COLUMNS))
     frame["release_day"] = pd.to_datetime(frame["release_day"]).astype("datetime64[us]")
     frame["confidence"] = frame["confidence"].astype(float)
-    for column in ("start", "end"):
+    for column in ("start", "end", "position"):
         frame[column] = frame[column].astype("int64")
     return frame
 
 
-# Sort name -> ORDER BY (the Commitments page's choices); the store's order breaks every tie.
+# Sort name -> its keys: (column, descending, NULLs first). The store's order (file, position)
+# ends every sort, so the keys of a row are unique and a page can start after a row (keyset).
 _STORE_ORDER = (F.c.source_file, F.c.position)
-SORTS: dict[str, tuple[Any, ...]] = {
-    "Newest first": (F.c.day.desc().nulls_last(), *_STORE_ORDER),
-    "Undated first, then newest": (F.c.day.desc().nulls_first(), *_STORE_ORDER),
-    "Oldest first": (F.c.day.asc().nulls_last(), *_STORE_ORDER),
-    "Highest confidence": (F.c.confidence.desc(), F.c.day.desc().nulls_last(), *_STORE_ORDER),
-    "Lowest confidence": (F.c.confidence.asc(), F.c.day.desc().nulls_last(), *_STORE_ORDER),
-    "Organisation": (F.c.organization.asc(), F.c.day.desc().nulls_last(), *_STORE_ORDER),
+_TIES = [(F.c.source_file, False, False), (F.c.position, False, False)]
+SORT_KEYS: dict[str, list[tuple[Any, bool, bool]]] = {
+    "Newest first": [(F.c.day, True, False), *_TIES],
+    "Undated first, then newest": [(F.c.day, True, True), *_TIES],
+    "Oldest first": [(F.c.day, False, False), *_TIES],
+    "Highest confidence": [(F.c.confidence, True, False), (F.c.day, True, False), *_TIES],
+    "Lowest confidence": [(F.c.confidence, False, False), (F.c.day, True, False), *_TIES],
+    "Organisation": [(F.c.organization, False, False), (F.c.day, True, False), *_TIES],
 }
 
 
-def page(engine: Engine, filters: Filters, sort: str, number: int, size: int) -> pd.DataFrame:
-    """Page ``number`` (from 1) of ``size`` rows of the commitments in view, sorted by the database."""
-    order = SORTS.get(sort, SORTS["Newest first"])
-    q = _rows(engine, filters).order_by(*order).limit(size).offset((max(number, 1) - 1) * size)
-    return _rows_frame(engine, q)
+def _ordered(column: Any, descending: bool, nulls_first: bool) -> Any:
+    by = column.desc() if descending else column.asc()
+    return by.nulls_first() if nulls_first else by.nulls_last()
+
+
+SORTS: dict[str, tuple[Any, ...]] = {
+    name: tuple(_ordered(*k) for k in keys) for name, keys in SORT_KEYS.items()
+}
+
+
+def _beyond(column: Any, descending: bool, nulls_first: bool, value: Any) -> ColumnElement[bool]:
+    """Rows whose ``column`` comes strictly after ``value`` in this direction (NULLs where they sort)."""
+    if value is None:
+        return column.is_not(None) if nulls_first else false()
+    strictly = column < value if descending else column > value
+    return strictly if nulls_first else or_(strictly, column.is_(None))
+
+
+def _after(keys: list[tuple[Any, bool, bool]], values: Sequence[Any]) -> ColumnElement[bool]:
+    """Rows after the row whose sort keys are ``values`` (the keyset condition)."""
+    clauses = []
+    for i, (column, descending, nulls_first) in enumerate(keys):
+        same = [keys[j][0].is_(None) if values[j] is None else keys[j][0] == values[j] for j in range(i)]
+        clauses.append(and_(true(), *same, _beyond(column, descending, nulls_first, values[i])))
+    return or_(false(), *clauses)
+
+
+def sort_key(sort: str, row: Any) -> tuple[Any, ...]:
+    """The sort keys of a row of ``page`` (what ``after`` takes to start the next page there)."""
+    names = {"day": "release_day"}
+    out = []
+    for column, _, _ in SORT_KEYS.get(sort, SORT_KEYS["Newest first"]):
+        value = row[names.get(column.name, column.name)]
+        if value is None or value is pd.NaT or value != value:  # NaT and NaN: no value
+            out.append(None)
+        elif isinstance(value, pd.Timestamp):
+            out.append(value.strftime("%Y-%m-%d"))
+        else:  # numpy scalars as plain Python values, which every driver binds
+            out.append(value.item() if hasattr(value, "item") else value)
+    return tuple(out)
+
+
+def page(
+    engine: Engine,
+    filters: Filters,
+    sort: str,
+    number: int,
+    size: int,
+    after: tuple[Any, ...] | None = None,
+) -> pd.DataFrame:
+    """Page ``number`` (from 1) of ``size`` rows of the commitments in view, sorted by the database.
+
+    ``after``: the sort keys of the previous page's last row (sort_key); the page then starts
+    there through the index instead of skipping ``number - 1`` pages of rows.
+    """
+    keys = SORT_KEYS.get(sort, SORT_KEYS["Newest first"])
+    q = _rows(engine, filters).order_by(*(_ordered(*k) for k in keys)).limit(size)
+    skipped = q.offset((max(number, 1) - 1) * size)
+    return _rows_frame(engine, q.where(_after(keys, after)) if after is not None else skipped)
 
 
 def rows_by_id(engine: Engine, ids: Sequence[str], sort: str = "Newest first") -> pd.DataFrame:
