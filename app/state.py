@@ -147,13 +147,18 @@ def facets(url: str, revision: int) -> dict[str, Any]:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
+def summary(url: str, revision: int, filters: query.Filters) -> dict[str, Any]:
+    """One pass over the commitments in view (sql.summary)."""
+    return sql.summary(engine(url), filters)
+
+
 def in_view(url: str, revision: int, filters: query.Filters) -> dict[str, int]:
     """How many commitments the store holds, how many pass the filters, and how many of those are undated."""
-    eng = engine(url)
+    figures = summary(url, revision, filters)
     return {
-        "total": sql.total(eng),
-        "in_view": sql.count(eng, filters),
-        "undated": sql.undated_count(eng, filters),
+        "total": counts(url, revision)["commitments"],
+        "in_view": figures["commitments"],
+        "undated": figures["undated"],
     }
 
 
@@ -162,14 +167,7 @@ def overview(url: str, revision: int, filters: query.Filters) -> dict[str, Any]:
     """The overview's headline and its four charts' counts for one filter set."""
     # Figures are not cached: one back from the pickle serialises its layout keys in another
     # order, which gives the chart a new identity and drops the user's selection.
-    eng = engine(url)
-    return {
-        "headline": sql.headline(eng, filters),
-        "theme_kind": sql.theme_kind_counts(eng, filters),
-        "pillar": sql.pillar_counts(eng, filters),
-        "org_theme": sql.organization_theme_counts(eng, filters),
-        "monthly": sql.monthly_pillar_counts(eng, filters),
-    }
+    return sql.overview(engine(url), filters, figures=summary(url, revision, filters))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -212,9 +210,8 @@ def roadmap(url: str, revision: int, filters: query.Filters, limit: int) -> dict
 @st.cache_data(show_spinner=False, max_entries=8)
 def trend(url: str, revision: int, filters: query.Filters) -> dict[str, Any]:
     """Theme counts per period and the period, for one filter set."""
-    eng = engine(url)
-    freq = sql.auto_freq(eng, filters)
-    return {"counts": sql.theme_counts_over_time(eng, filters, freq), "freq": freq}
+    freq = sql.auto_freq(summary(url, revision, filters))
+    return {"counts": sql.theme_counts_over_time(engine(url), filters, freq), "freq": freq}
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

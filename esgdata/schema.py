@@ -520,19 +520,31 @@ def _v6(conn: Connection) -> None:
 
 
 def _v7(conn: Connection) -> None:
-    """The dashboard's narrow facts and their per-value tables, filled from every stored commitment."""
+    """The dashboard's narrow facts, their per-value tables and the search index, filled from every
+    stored commitment (each statement may meet a store that already has them: it keeps them)."""
     from .store import refresh_facts  # the store owns the rule for the values people see
 
     metadata.create_all(conn, tables=[t for t in FACT_TABLES if t is not commitment_search])
     if conn.dialect.name == "sqlite":
-        conn.execute(text("CREATE VIRTUAL TABLE commitment_search USING fts5(doc, tokenize='trigram')"))
+        conn.execute(
+            text("CREATE VIRTUAL TABLE IF NOT EXISTS commitment_search USING fts5(doc, tokenize='trigram')")
+        )
+        # A virtual table takes no foreign key: a trigger drops the document with its facts row,
+        # also when deleting a commitment cascades to it.
+        conn.execute(
+            text(
+                "CREATE TRIGGER IF NOT EXISTS commitment_search_follows_facts "
+                "AFTER DELETE ON commitment_facts BEGIN DELETE FROM commitment_search WHERE rowid = old.n; END"
+            )
+        )
     else:
         metadata.create_all(conn, tables=[commitment_search])
         try:
             with conn.begin_nested():  # pg_trgm is a trusted extension: the owner of the database may add it
                 conn.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
                 trigram = (
-                    "CREATE INDEX ix_commitment_search_doc ON commitment_search USING gin (doc gin_trgm_ops)"
+                    "CREATE INDEX IF NOT EXISTS ix_commitment_search_doc "
+                    "ON commitment_search USING gin (doc gin_trgm_ops)"
                 )
                 conn.execute(text(trigram))
         except DBAPIError:

@@ -546,8 +546,6 @@ def _drop_facts(conn: Connection, where: Any) -> None:
     numbers = select(facts.c.n).where(where).scalar_subquery()
     for table in (schema.commitment_themes, schema.commitment_pillars, schema.commitment_years):
         conn.execute(table.delete().where(table.c.n.in_(numbers)))
-    search = schema.commitment_search
-    conn.execute(search.delete().where(search_key(conn.dialect.name).in_(numbers)))
     conn.execute(facts.delete().where(where))
 
 

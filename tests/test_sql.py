@@ -137,7 +137,7 @@ def test_the_small_store_has_what_the_properties_need(
     frame, _ = reference
     assert frame["release_day"].isna().any() and frame["release_day"].notna().any()
     assert set(frame[query.REVIEW_COLUMN]) >= {"unreviewed", "accepted", "rejected", "corrected"}
-    assert sql.count(built, Filters()) == len(frame)
+    assert sql.summary(built, Filters())["commitments"] == len(frame)
 
 
 @PROPERTY
@@ -147,17 +147,20 @@ def test_counts_and_chart_aggregates_equal_the_pandas_reference(
 ) -> None:
     frame, releases = reference
     view = query.apply(frame, f)
-    assert sql.count(built, f) == len(view)
-    assert sql.undated_count(built, f) == query.undated_count(view)
-    same(sql.theme_kind_counts(built, f), query.theme_kind_counts(view))
-    same(sql.pillar_counts(built, f), query.pillar_counts(view))
-    same(sql.organization_theme_counts(built, f, top=3), query.organization_theme_counts(view, top=3))
-    same(sql.monthly_pillar_counts(built, f), query.monthly_pillar_counts(view))
-    assert sql.auto_freq(built, f) == query.auto_freq(view)
+    figures = sql.summary(built, f)
+    assert figures["commitments"] == len(view)
+    assert figures["undated"] == sql.undated_count(built, f) == query.undated_count(view)
+    assert sql.leading(figures["organizations"], 3) == query.top_organizations(view, 3)
+    drawn = sql.overview(built, f, top=3)
+    same(drawn["theme_kind"], query.theme_kind_counts(view))
+    same(drawn["pillar"], query.pillar_counts(view))
+    same(drawn["org_theme"], query.organization_theme_counts(view, top=3))
+    same(drawn["monthly"], query.monthly_pillar_counts(view))
+    assert sql.auto_freq(figures) == query.auto_freq(view)
     for freq, top in ((None, None), ("Q", 3), ("Y", None)):
         same(sql.theme_counts_over_time(built, f, freq, top), query.theme_counts_over_time(view, freq, top))
     in_view = query.filter_releases(releases, view, f)
-    assert sql.headline(built, f) == query.headline(view, in_view)
+    assert drawn["headline"] == sql.headline(built, f) == query.headline(view, in_view)
     assert sql.release_count(built, f) == len(in_view)
 
 
@@ -205,7 +208,7 @@ def test_the_streamed_csv_is_the_cli_export_narrowed(
 
 @pytest.mark.parametrize("sort", list(sql.SORTS))
 def test_every_sort_pages_through_every_row_once_by_offset_and_by_keyset(built: Engine, sort: str) -> None:
-    total = sql.count(built, Filters())
+    total = sql.summary(built, Filters())["commitments"]
     by_offset = [i for n in range(1, total // 7 + 2) for i in sql.page(built, Filters(), sort, n, 7)["id"]]
     assert len(by_offset) == total == len(set(by_offset))
     by_keyset: list[str] = []
@@ -239,12 +242,12 @@ def test_facts_follow_a_review_and_a_deleted_release(engine: Engine) -> None:
     rita = users.authenticate(engine, "rita", "a long enough password")
     first = store.commitment_rows(engine)[0]
     review.review(engine, rita, first["id"], status="accepted", expected_version=0, themes=["water"])
-    assert sql.count(engine, Filters(themes=("water",), review_statuses=("corrected",))) == 1
+    assert sql.summary(engine, Filters(themes=("water",), review_statuses=("corrected",)))["commitments"] == 1
     store.delete_release(engine, first["source_file"], "test")
     with engine.connect() as conn:
         left = conn.execute(select(schema.commitment_facts.c.source_file).distinct()).scalars().all()
     assert first["source_file"] not in left
-    assert sql.count(engine, Filters()) == len(store.commitment_rows(engine))
+    assert sql.summary(engine, Filters())["commitments"] == len(store.commitment_rows(engine))
 
 
 def test_an_old_store_gets_its_facts_on_upgrade(tmp_path: Path) -> None:
@@ -255,7 +258,7 @@ def test_an_old_store_gets_its_facts_on_upgrade(tmp_path: Path) -> None:
             conn.execute(text(f"DROP TABLE {table.name}"))
         conn.execute(schema.meta.update().where(schema.meta.c.key == "schema_version").values(value="6"))
     schema.upgrade(engine)
-    assert sql.count(engine, Filters()) == len(store.commitment_rows(engine)) > 0
+    assert sql.summary(engine, Filters())["commitments"] == len(store.commitment_rows(engine)) > 0
 
 
 @settings(max_examples=15, deadline=None)

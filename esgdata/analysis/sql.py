@@ -19,7 +19,6 @@ from sqlalchemy import (
     Select,
     and_,
     case,
-    distinct,
     exists,
     false,
     func,
@@ -154,46 +153,6 @@ def _day(value: str | None) -> pd.Timestamp | None:
 # ---------------------------------------------------------------- figures and chart aggregates
 
 
-def count(engine: Engine, filters: Filters) -> int:
-    """How many commitments pass the filters."""
-    with engine.connect() as conn:
-        return int(conn.execute(_facts(engine, filters, func.count())).scalar_one())
-
-
-def total(engine: Engine) -> int:
-    """How many commitments the store holds."""
-    return count(engine, Filters())
-
-
-def theme_kind_counts(engine: Engine, filters: Filters) -> pd.DataFrame:
-    """query.theme_kind_counts: theme, kind, count; themes by their total, largest first."""
-    q = (
-        _facts(engine, filters, THEMES.c.theme, F.c.kind, func.count())
-        .join_from(F, THEMES, THEMES.c.n == F.c.n)
-        .group_by(THEMES.c.theme, F.c.kind)
-    )
-    out = _frame(engine, q, ["theme", "kind", "count"]).astype({"count": int})
-    if out.empty:
-        return out
-    totals = out.groupby("theme")["count"].sum()
-    kind_order = {k: i for i, k in enumerate(KINDS)}
-    out = out.assign(_total=out["theme"].map(totals), _kind=out["kind"].map(kind_order).fillna(len(KINDS)))
-    out = out.sort_values(["_total", "theme", "_kind"], ascending=[False, True, True])
-    return out.drop(columns=["_total", "_kind"]).reset_index(drop=True)
-
-
-def pillar_counts(engine: Engine, filters: Filters) -> pd.DataFrame:
-    """query.pillar_counts: every pillar with its count, zeros included."""
-    q = (
-        _facts(engine, filters, PILLAR_ROWS.c.pillar, func.count())
-        .join_from(F, PILLAR_ROWS, PILLAR_ROWS.c.n == F.c.n)
-        .group_by(PILLAR_ROWS.c.pillar)
-    )
-    with engine.connect() as conn:
-        found = {p: int(n) for p, n in conn.execute(q)}
-    return pd.DataFrame({"pillar": list(PILLARS), "count": [found.get(p, 0) for p in PILLARS]})
-
-
 def top_organizations(engine: Engine, filters: Filters, top: int, *, with_year: bool = False) -> list[str]:
     """The ``top`` organisations with most commitments (ties by name); ``with_year``: of those naming one."""
     n = func.count().label("n")
@@ -205,19 +164,69 @@ def top_organizations(engine: Engine, filters: Filters, top: int, *, with_year: 
         return [str(o) for o in conn.execute(q).scalars()]
 
 
-def organization_theme_counts(engine: Engine, filters: Filters, top: int = 25) -> pd.DataFrame:
-    """query.organization_theme_counts: organisation, theme, count for the ``top`` organisations."""
-    orgs = top_organizations(engine, filters, top)
-    if not orgs:
-        return pd.DataFrame({"organization": [], "theme": [], "count": []}).astype({"count": int})
+def summary(engine: Engine, filters: Filters) -> dict[str, Any]:
+    """One pass over the commitments in view: how many, how many undated, with a target year, the
+    nearest and farthest target year, the first and last release day, and how many per organisation."""
+    q = _facts(
+        engine,
+        filters,
+        F.c.organization,
+        func.count(),
+        func.sum(case((F.c.day.is_(None), 1), else_=0)),
+        func.count(F.c.year_max),
+        func.min(F.c.year_min),
+        func.max(F.c.year_max),
+        func.min(F.c.day),
+        func.max(F.c.day),
+    ).group_by(F.c.organization)
+    with engine.connect() as conn:
+        rows = conn.execute(q).all()
+    years = [(r[4], r[5]) for r in rows if r[3]]
+    days = [(r[6], r[7]) for r in rows if r[6]]
+    return {
+        "commitments": sum(int(r[1]) for r in rows),
+        "undated": sum(int(r[2] or 0) for r in rows),
+        "with_target_year": sum(int(r[3]) for r in rows),
+        "nearest_year": min(int(y[0]) for y in years) if years else None,
+        "farthest_year": max(int(y[1]) for y in years) if years else None,
+        "first_day": dt.date.fromisoformat(min(d[0] for d in days)) if days else None,
+        "last_day": dt.date.fromisoformat(max(d[1] for d in days)) if days else None,
+        "organizations": {str(r[0]): int(r[1]) for r in rows if r[0]},
+    }
+
+
+def leading(counts: dict[str, int], top: int) -> list[str]:
+    """The ``top`` organisations of summary()["organizations"], most commitments first (ties by name)."""
+    return sorted(counts, key=lambda o: (-counts[o], o))[:top]
+
+
+def theme_counts(engine: Engine, filters: Filters) -> pd.DataFrame:
+    """Commitments in view per theme, kind and organisation (one pass; the theme charts sum it)."""
     q = (
-        _facts(engine, filters, F.c.organization, THEMES.c.theme, func.count())
+        _facts(engine, filters, THEMES.c.theme, F.c.kind, F.c.organization, func.count())
         .join_from(F, THEMES, THEMES.c.n == F.c.n)
-        .where(F.c.organization.in_(orgs))
-        .group_by(F.c.organization, THEMES.c.theme)
+        .group_by(THEMES.c.theme, F.c.kind, F.c.organization)
     )
-    out = _frame(engine, q, ["organization", "theme", "count"]).astype({"count": int})
-    order = {o: i for i, o in enumerate(orgs)}
+    return _frame(engine, q, ["theme", "kind", "organization", "count"]).astype({"count": int})
+
+
+def theme_kind_counts(counts: pd.DataFrame) -> pd.DataFrame:
+    """query.theme_kind_counts from theme_counts: theme, kind, count; themes by their total, largest first."""
+    out = counts.groupby(["theme", "kind"], as_index=False)["count"].sum()
+    if out.empty:
+        return out
+    totals = out.groupby("theme")["count"].sum()
+    kind_order = {k: i for i, k in enumerate(KINDS)}
+    out = out.assign(_total=out["theme"].map(totals), _kind=out["kind"].map(kind_order).fillna(len(KINDS)))
+    out = out.sort_values(["_total", "theme", "_kind"], ascending=[False, True, True])
+    return out.drop(columns=["_total", "_kind"]).reset_index(drop=True)
+
+
+def organization_theme_counts(counts: pd.DataFrame, organizations: list[str]) -> pd.DataFrame:
+    """query.organization_theme_counts from theme_counts, for these organisations (in this order)."""
+    chosen = counts[counts["organization"].isin(organizations)]
+    out = chosen.groupby(["organization", "theme"], as_index=False)["count"].sum()
+    order = {o: i for i, o in enumerate(organizations)}
     return (
         out.assign(_o=out["organization"].map(order))
         .sort_values(["_o", "theme"])
@@ -230,33 +239,52 @@ def _month() -> ColumnElement[str]:
     return func.substr(F.c.day, 1, 7)
 
 
-def monthly_pillar_counts(engine: Engine, filters: Filters) -> pd.DataFrame:
-    """query.monthly_pillar_counts: month (first day), pillar, count."""
+def pillar_months(engine: Engine, filters: Filters) -> pd.DataFrame:
+    """Commitments in view per release month (None: undated) and pillar, in one pass."""
     month = _month().label("month")
     q = (
         _facts(engine, filters, month, PILLAR_ROWS.c.pillar, func.count())
         .join_from(F, PILLAR_ROWS, PILLAR_ROWS.c.n == F.c.n)
-        .where(F.c.day.is_not(None))
         .group_by(month, PILLAR_ROWS.c.pillar)
     )
-    out = _frame(engine, q, ["month", "pillar", "count"]).astype({"count": int})
+    return _frame(engine, q, ["month", "pillar", "count"]).astype({"count": int})
+
+
+def pillar_counts(months: pd.DataFrame) -> pd.DataFrame:
+    """query.pillar_counts from pillar_months: every pillar with its count, zeros included."""
+    found = months.groupby("pillar")["count"].sum()
+    return pd.DataFrame({"pillar": list(PILLARS), "count": [int(found.get(p, 0)) for p in PILLARS]})
+
+
+def monthly_pillar_counts(months: pd.DataFrame) -> pd.DataFrame:
+    """query.monthly_pillar_counts from pillar_months: month (first day), pillar, count."""
+    out = months[months["month"].notna()].copy()
     out["month"] = pd.to_datetime(out["month"] + "-01", format="%Y-%m-%d").astype("datetime64[us]")
-    return out.sort_values(["month", "pillar"]).reset_index(drop=True)
+    return out[["month", "pillar", "count"]].sort_values(["month", "pillar"]).reset_index(drop=True)
 
 
-def date_span(engine: Engine, filters: Filters) -> tuple[dt.date, dt.date] | None:
-    """The first and last release day of the commitments in view, or None when none is dated."""
-    with engine.connect() as conn:
-        low, high = conn.execute(_facts(engine, filters, func.min(F.c.day), func.max(F.c.day))).one()
-    return (dt.date.fromisoformat(low), dt.date.fromisoformat(high)) if low else None
+def overview(
+    engine: Engine, filters: Filters, top: int = 25, figures: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """What the Overview draws, in four queries: headline, theme x kind, pillars, organisation x theme,
+    months (``figures``: summary() of these filters, when already at hand)."""
+    figures = figures or summary(engine, filters)
+    themes = theme_counts(engine, filters)
+    months = pillar_months(engine, filters)
+    return {
+        "headline": headline(engine, filters, figures),
+        "theme_kind": theme_kind_counts(themes),
+        "pillar": pillar_counts(months),
+        "org_theme": organization_theme_counts(themes, leading(figures["organizations"], top)),
+        "monthly": monthly_pillar_counts(months),
+    }
 
 
-def auto_freq(engine: Engine, filters: Filters) -> str:
-    """query.auto_freq: months up to 3 years, quarters up to 12, else years."""
-    span = date_span(engine, filters)
-    if span is None:
+def auto_freq(figures: dict[str, Any]) -> str:
+    """query.auto_freq from summary(): months up to 3 years, quarters up to 12, else years."""
+    if figures["first_day"] is None:
         return "M"
-    days = (span[1] - span[0]).days
+    days = (figures["last_day"] - figures["first_day"]).days
     return "M" if days <= 3 * 366 else "Q" if days <= 12 * 366 else "Y"
 
 
@@ -264,7 +292,7 @@ def theme_counts_over_time(
     engine: Engine, filters: Filters, freq: str | None = None, top: int | None = None
 ) -> pd.DataFrame:
     """query.theme_counts_over_time: period (first day), theme, count, every period zero-filled."""
-    freq = freq or auto_freq(engine, filters)
+    freq = freq or auto_freq(summary(engine, filters))
     month = _month().label("month")
     q = (
         _facts(engine, filters, month, THEMES.c.theme, func.count())
@@ -314,27 +342,18 @@ def with_year_count(engine: Engine, filters: Filters) -> int:
         return int(conn.execute(q).scalar_one())
 
 
-def headline(engine: Engine, filters: Filters) -> dict[str, Any]:
+def headline(engine: Engine, filters: Filters, figures: dict[str, Any] | None = None) -> dict[str, Any]:
     """query.headline: releases and commitments in view, organisations, share with a target year."""
-    q = _facts(
-        engine,
-        filters,
-        func.count(),
-        func.count(distinct(case((F.c.organization != "", F.c.organization)))),
-        func.count(F.c.year_max),
-        func.min(F.c.year_min),
-        func.max(F.c.year_max),
-    )
-    with engine.connect() as conn:
-        n, orgs, with_year, nearest, farthest = conn.execute(q).one()
+    figures = figures or summary(engine, filters)
+    n, with_year = figures["commitments"], figures["with_target_year"]
     return {
         "releases": release_count(engine, filters),
-        "commitments": int(n),
-        "organizations": int(orgs),
-        "with_target_year": int(with_year),
+        "commitments": n,
+        "organizations": len(figures["organizations"]),
+        "with_target_year": with_year,
         "target_share": with_year / n if n else 0.0,
-        "nearest_year": int(nearest) if with_year else None,
-        "farthest_year": int(farthest) if with_year else None,
+        "nearest_year": figures["nearest_year"],
+        "farthest_year": figures["farthest_year"],
     }
 
 
