@@ -534,7 +534,8 @@ def _v7(conn: Connection) -> None:
         conn.execute(
             text(
                 "CREATE TRIGGER IF NOT EXISTS commitment_search_follows_facts "
-                "AFTER DELETE ON commitment_facts BEGIN DELETE FROM commitment_search WHERE rowid = old.n; END"
+                "AFTER DELETE ON commitment_facts "
+                "BEGIN DELETE FROM commitment_search WHERE rowid = old.n; END"
             )
         )
     else:
