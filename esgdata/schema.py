@@ -97,6 +97,7 @@ releases = Table(
     Column("extractor_version", String(64), nullable=False),
     Column("ingested_at", UTCDateTime(), nullable=False),
     Column("url", Text, nullable=False, server_default=""),  # the page it was fetched from (step 5)
+    Index("ix_releases_date", "date"),  # step 7: the Releases page's order, the date filter's bounds
 )
 
 commitments = Table(
@@ -360,6 +361,10 @@ commitment_facts = Table(
     Index("ix_facts_organization", "organization", "day"),
     Index("ix_facts_kind", "kind", "day"),
     Index("ix_facts_speaker", "speaker"),
+    # The filter widgets' bounds and choices, read from an index end instead of every row.
+    Index("ix_facts_year_min", "year_min"),
+    Index("ix_facts_year_max", "year_max"),
+    Index("ix_facts_status", "status"),
 )
 
 # The multi-valued cells of commitment_facts, one row per value, so counts per theme, pillar or
@@ -525,6 +530,8 @@ def _v7(conn: Connection) -> None:
     from .store import refresh_facts  # the store owns the rule for the values people see
 
     metadata.create_all(conn, tables=[t for t in FACT_TABLES if t is not commitment_search])
+    for index in releases.indexes:
+        index.create(conn, checkfirst=True)
     if conn.dialect.name == "sqlite":
         conn.execute(
             text("CREATE VIRTUAL TABLE IF NOT EXISTS commitment_search USING fts5(doc, tokenize='trigram')")
