@@ -431,8 +431,12 @@ def lanes(organizations: pd.Series, days: pd.Series, order: list[str]) -> list[f
 
 
 def timeline_points(df: pd.DataFrame, limit: int = 2000) -> pd.DataFrame:
-    """query.timeline_points with hover labels and a y inside their organisation's lane (worth caching)."""
-    points = query.timeline_points(df, limit=limit)
+    """query.timeline_points with hover labels and a y inside their organisation's lane."""
+    return timeline_layout(query.timeline_points(df, limit=limit))
+
+
+def timeline_layout(points: pd.DataFrame) -> pd.DataFrame:
+    """Timeline points (query.timeline_points' columns) with hover labels and a y in their lane."""
     orgs = list(points["organization"].value_counts().index)
     # Commitments of one organisation on one day would hide each other: they share the lane.
     return points.assign(
@@ -485,8 +489,12 @@ def timeline_figure(points: pd.DataFrame, *, total: int, limit: int) -> go.Figur
 
 
 def roadmap_rows(df: pd.DataFrame, top: int = 25, limit: int = 2000) -> pd.DataFrame:
-    """query.roadmap with hover labels (worth caching)."""
-    rows = query.roadmap(df, top=top, limit=limit)
+    """query.roadmap with hover labels and lanes."""
+    return roadmap_layout(query.roadmap(df, top=top, limit=limit))
+
+
+def roadmap_layout(rows: pd.DataFrame) -> pd.DataFrame:
+    """Roadmap rows (query.roadmap's columns) with hover labels and a y in their organisation's lane."""
     labels = [
         f"{h}<br><b>target year {int(y)}</b>" for h, y in zip(_hovers(rows), rows["target_year"], strict=True)
     ]

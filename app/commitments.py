@@ -13,19 +13,11 @@ from app import common, nav, state, tables
 from app.charts import theme_label
 from app.safe import Mark, highlight_html, md, web_url
 from app.state import Source
-from esgdata.analysis import query
+from esgdata.analysis import query, sql
 from esgdata.errors import EsgDataError
 
 PAGE_SIZE = 40  # rows per page: every row whole (12 lines at most), under the grid's 10,000 px
-# Sort name -> (columns, ascending, where rows without a release date go).
-SORTS: dict[str, tuple[list[str], list[bool], str]] = {
-    "Newest first": (["release_day", "source_file", "start"], [False, True, True], "last"),
-    "Undated first, then newest": (["release_day", "source_file", "start"], [False, True, True], "first"),
-    "Oldest first": (["release_day", "source_file", "start"], [True, True, True], "last"),
-    "Highest confidence": (["confidence", "release_day"], [False, False], "last"),
-    "Lowest confidence": (["confidence", "release_day"], [True, False], "last"),
-    "Organisation": (["organization", "release_day"], [True, False], "last"),
-}
+SORTS = tuple(sql.SORTS)  # the choices; the database sorts (analysis.sql.SORTS)
 COLUMNS = [
     "release_day",
     "organization",
@@ -53,30 +45,14 @@ def table_key(filters: query.Filters, sort: str, page: int) -> str:
     return "cm_table_" + hashlib.md5(sig, usedforsecurity=False).hexdigest()[:10]
 
 
-def page_rows(view: pd.DataFrame, sort: str, page: int) -> pd.DataFrame:
-    """One page of the sorted view (only this slice is sent to the browser)."""
-    by, ascending, undated = SORTS.get(sort, SORTS["Newest first"])
-    # Sort the key columns only, then take one page: moving the text of every row is the slow part.
-    keys = view[by].sort_values(by, ascending=ascending, na_position=undated, kind="stable")
-    return view.loc[keys.index[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]]
-
-
 REVIEW_DISPLAY = ("review_status", "reviewed_by", "reviewed_at")
 
 
-def _anything_reviewed(rows: pd.DataFrame) -> bool:
-    """True once any commitment of the store is reviewed (a category survives slicing the frame)."""
-    if query.REVIEW_COLUMN not in rows.columns:
-        return False
-    status = rows[query.REVIEW_COLUMN]
-    values = status.cat.categories if isinstance(status.dtype, pd.CategoricalDtype) else status.unique()
-    return any(str(v) != "unreviewed" for v in values)
-
-
-def display_frame(rows: pd.DataFrame) -> pd.DataFrame:
+def display_frame(rows: pd.DataFrame, *, reviewed: bool = False) -> pd.DataFrame:
     """The table as people read it: organisation and speaker together, theme names instead of ids,
-    blanks for missing values; once anything is reviewed, the review status, reviewer and time too
-    (the values are the reviewed ones). The release file is in the selected row's detail.
+    blanks for missing values; once anything in the store is reviewed (``reviewed``), the review
+    status, reviewer and time too (the values are the reviewed ones). The release file is in the
+    selected row's detail.
     """
     out = rows[COLUMNS].copy()
     for column in ("kind", "text", "target_years"):
@@ -87,7 +63,7 @@ def display_frame(rows: pd.DataFrame) -> pd.DataFrame:
     ]
     out["themes"] = [", ".join(theme_label(t) for t in str(v).split(";") if t) for v in rows["themes"]]
     out["target_years"] = out["target_years"].str.replace(";", ", ")
-    if _anything_reviewed(rows):
+    if reviewed:
         for column in (c for c in REVIEW_DISPLAY if c in rows.columns):
             out[column] = [
                 "" if v is None or pd.isna(v) or str(v) == "None" else str(v) for v in rows[column]
@@ -95,9 +71,9 @@ def display_frame(rows: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def show_table(rows: pd.DataFrame, **kwargs: Any) -> Any:
+def show_table(rows: pd.DataFrame, *, reviewed: bool = False, **kwargs: Any) -> Any:
     """The commitments table (this page's and the Download preview's): every row shown whole."""
-    frame = display_frame(rows)
+    frame = display_frame(rows, reviewed=reviewed)
     config = {**COLUMN_CONFIG}
     wrap = WRAP
     if "reviewed_at" in frame.columns:
@@ -200,14 +176,44 @@ def render_detail(
         st.link_button("Original page", original, icon=":material/open_in_new:")
 
 
+_KEYSET = "_cm_keyset"  # this table's pages seen: page number -> its last row's sort keys
+
+
+def _keyset(src: Source, filters: query.Filters, sort: str) -> dict[int, tuple[Any, ...]]:
+    """The pages seen of this very table (same store revision, filters and sort); others are forgotten."""
+    sig = (src.revision, table_key(filters, sort, 0))
+    held = st.session_state.get(_KEYSET)
+    if not held or held[0] != sig:
+        held = (sig, {})
+        st.session_state[_KEYSET] = held
+    pages: dict[int, tuple[Any, ...]] = held[1]
+    return pages
+
+
+def _after(src: Source, filters: query.Filters, sort: str, page: int) -> tuple[Any, ...] | None:
+    """Where page ``page`` starts when the page before it was shown: the database then seeks there
+    through its index instead of counting past every earlier row."""
+    return _keyset(src, filters, sort).get(page - 1) if page > 1 else None
+
+
+def _remember_last(src: Source, filters: query.Filters, sort: str, page: int, rows: pd.DataFrame) -> None:
+    if len(rows):
+        _keyset(src, filters, sort)[page] = sql.sort_key(sort, rows.iloc[-1])
+
+
+def anything_reviewed(src: Source) -> bool:
+    """True once any commitment of the store is reviewed (the tables then show review columns)."""
+    return bool(state.facets(src.url, src.revision)["review_statuses"])
+
+
 def render_commitments(src: Source, filters: query.Filters) -> None:
     """The filtered commitments, a page at a time; select a row to read it in its release."""
-    view = common.filtered(src, filters, "Commitments", "cm")
-    if view is None:
+    counts = common.filtered(src, filters, "Commitments", "cm")
+    if counts is None:
         return
-    pages = max(1, math.ceil(len(view) / PAGE_SIZE))
+    pages = max(1, math.ceil(counts["in_view"] / PAGE_SIZE))
     left, right, _ = st.columns([2, 1, 3])
-    sort = left.selectbox("Sort", list(SORTS), key="cm_sort")
+    sort = left.selectbox("Sort", SORTS, key="cm_sort")
     if st.session_state.get("cm_page", 1) > pages:
         st.session_state["cm_page"] = 1
     page = int(
@@ -215,10 +221,17 @@ def render_commitments(src: Source, filters: query.Filters) -> None:
             "Page", min_value=1, max_value=pages, step=1, key="cm_page", help=f"{pages:,} pages"
         )
     )
-    rows = page_rows(view, sort, page)
-    common.undated_note(view, "cm", "a time axis", drawn="their date column is empty")
+    rows = state.page(src.url, src.revision, filters, sort, page, PAGE_SIZE, _after(src, filters, sort, page))
+    _remember_last(src, filters, sort, page, rows)
+    common.undated_note(
+        counts["undated"], counts["in_view"], "cm", "a time axis", drawn="their date column is empty"
+    )
     event = show_table(
-        rows, key=table_key(filters, sort, page), on_select="rerun", selection_mode="single-row"
+        rows,
+        reviewed=anything_reviewed(src),
+        key=table_key(filters, sort, page),
+        on_select="rerun",
+        selection_mode="single-row",
     )
     selected = common.rows(event)
     if selected and 0 <= selected[0] < len(rows):

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -33,43 +32,41 @@ def no_match(key: str) -> None:
     st.button("Reset filters", key=f"{key}_reset", on_click=filters_ui.reset)
 
 
-def filtered(
-    src: state.Source, filters: query.Filters, title: str, key: str
-) -> tuple[pd.DataFrame, pd.DataFrame] | None:
-    """A page's title, the store's commitments and the filtered view; None after showing why it is empty."""
+def filtered(src: state.Source, filters: query.Filters, title: str, key: str) -> dict[str, int] | None:
+    """A page's title and the counts of the filtered view; None after showing why it is empty."""
     st.title(title)
-    frame = state.commitments(src.url, src.revision)
-    if frame.empty:
+    counts = state.in_view(src.url, src.revision, filters)
+    if not counts["total"]:
         empty_store()
         return None
-    view = query.apply(frame, filters)
-    summary(view, frame, filters)
-    if view.empty:
+    summary(counts, filters)
+    if not counts["in_view"]:
         no_match(key)
         return None
-    return view
+    return counts
 
 
-def summary(view: pd.DataFrame, frame: pd.DataFrame, filters: query.Filters) -> None:
+def summary(counts: Mapping[str, int], filters: query.Filters) -> None:
     """One line: how many commitments are in view and which filters narrow them."""
-    text = f"Showing **{len(view):,}** of {len(frame):,} commitments"
+    text = f"Showing **{counts['in_view']:,}** of {counts['total']:,} commitments"
     phrases = query.describe(filters)
     if phrases:
         text += " · " + " · ".join(md(p) for p in phrases)
     st.caption(text)
 
 
-def undated_note(view: pd.DataFrame, key: str, where: str = "this chart", *, drawn: str = "") -> None:
-    """How many commitments in view have no release date (so no place in time), and a way to them.
-
-    ``drawn`` says how the chart shows them anyway; otherwise they are said to be missing from ``where``.
-    """
-    n = query.undated_count(view)
-    if not n:
+def undated_note(undated: int, total: int, key: str, where: str = "this chart", *, drawn: str = "") -> None:
+    """How many of the ``total`` commitments in view have no release date (so no place in time), and a
+    way to them. ``drawn`` says how the chart shows them anyway; otherwise they are said to be missing."""
+    if not undated:
         return
     fate = drawn or f"not on {where}"
-    st.caption(f"**{n:,}** of the {len(view):,} commitments here come from releases without a date: {fate}.")
-    if st.button(f"List the {n:,} undated commitments", key=f"{key}_undated", icon=":material/event_busy:"):
+    st.caption(
+        f"**{undated:,}** of the {total:,} commitments here come from releases without a date: {fate}."
+    )
+    if st.button(
+        f"List the {undated:,} undated commitments", key=f"{key}_undated", icon=":material/event_busy:"
+    ):
         filters_ui.show(undated=True, date_from=None, date_to=None)
         st.switch_page(nav.page("commitments"))
 

@@ -3,45 +3,45 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from functools import partial
 
-import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
 from app import common, state
-from app.commitments import page_rows, show_table
+from app.commitments import anything_reviewed, show_table
 from app.safe import md
 from app.state import Source
-from esgdata.analysis import query
+from esgdata.analysis import query, sql
 
 
-def commitments_bytes(engine: Engine, filters: query.Filters, frame: pd.DataFrame | None = None) -> bytes:
-    """The bytes the commitments button serves: query.export_commitments, UTF-8 (BOM included)."""
-    return query.export_commitments(engine, filters, frame).encode("utf-8")
+def commitments_bytes(engine: Engine, filters: query.Filters) -> bytes:
+    """The bytes the commitments button serves: sql.iter_commitments_csv, UTF-8 (BOM included)."""
+    # Written piece by piece into one buffer: Streamlit serves a download from memory.
+    out = io.BytesIO()
+    for piece in sql.iter_commitments_csv(engine, filters):
+        out.write(piece.encode("utf-8"))
+    return out.getvalue()
 
 
-def releases_bytes(
-    engine: Engine,
-    filters: query.Filters,
-    frame: pd.DataFrame | None = None,
-    releases: pd.DataFrame | None = None,
-) -> bytes:
-    """The bytes the releases button serves: query.export_releases, UTF-8 (BOM included)."""
-    return query.export_releases(engine, filters, frame, releases).encode("utf-8")
+def releases_bytes(engine: Engine, filters: query.Filters) -> bytes:
+    """The bytes the releases button serves: sql.iter_releases_csv, UTF-8 (BOM included)."""
+    out = io.BytesIO()
+    for piece in sql.iter_releases_csv(engine, filters):
+        out.write(piece.encode("utf-8"))
+    return out.getvalue()
 
 
 def render_download(src: Source, filters: query.Filters) -> None:
     """Two buttons, the file names saying what was filtered and when, and a preview of the rows."""
     st.title("Download")
-    frame = state.commitments(src.url, src.revision)
-    all_releases = state.releases(src.url, src.revision)
-    if all_releases.empty:
+    releases = state.releases_in_view(src.url, src.revision, filters)
+    if not releases["total"]:
         common.empty_store()
         return
-    view = query.apply(frame, filters)
-    releases = query.filter_releases(all_releases, view, filters)
-    common.summary(view, frame, filters)
+    counts = state.in_view(src.url, src.revision, filters)
+    common.summary(counts, filters)
     st.markdown(
         "The files have the columns of the contract (UTF-8 with a byte-order mark, so Excel reads "
         "Chinese; cells a spreadsheet would run as formulas are neutralised), exactly as "
@@ -56,34 +56,35 @@ def render_download(src: Source, filters: query.Filters) -> None:
     with left:
         # The CSV is built only when the button is pressed (a callable): reruns stay fast.
         st.download_button(
-            f"commitments.csv ({len(view):,} rows)",
-            data=partial(commitments_bytes, src.engine, filters, view),
+            f"commitments.csv ({counts['in_view']:,} rows)",
+            data=partial(commitments_bytes, src.engine, filters),
             file_name=names["commitments"],
             mime="text/csv",
             key="dl_commitments",
             on_click="ignore",  # no rerun: it would race the download
             icon=":material/download:",
             type="primary",
-            disabled=view.empty,
+            disabled=not counts["in_view"],
         )
         st.caption(f"File name: `{names['commitments']}`")
     with right:
         st.download_button(
-            f"releases.csv ({len(releases):,} rows)",
-            data=partial(releases_bytes, src.engine, filters, view, all_releases),
+            f"releases.csv ({releases['in_view']:,} rows)",
+            data=partial(releases_bytes, src.engine, filters),
             file_name=names["releases"],
             mime="text/csv",
             key="dl_releases",
             on_click="ignore",  # no rerun: it would race the download
             icon=":material/download:",
-            disabled=releases.empty,
+            disabled=not releases["in_view"],
         )
         st.caption(f"File name: `{names['releases']}`")
-    if view.empty:
+    if not counts["in_view"]:
         common.no_match("dl")
         return
     st.subheader("First rows")
     st.caption("In the order of the Commitments page (newest first); the files hold every row.")
-    show_table(page_rows(view, "Newest first", 1).head(20), key="dl_preview")
-    if releases.empty:
+    rows = state.page(src.url, src.revision, filters, "Newest first", 1, 20)
+    show_table(rows, reviewed=anything_reviewed(src), key="dl_preview")
+    if not releases["in_view"]:
         st.caption(md("No release is in view."))

@@ -13,19 +13,6 @@ from app.state import Source
 from esgdata.analysis import query
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def counts(url: str, revision: int, filters: query.Filters, _view: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """The overview's aggregates for one filter set (``_view`` is determined by the other arguments)."""
-    # Figures are not cached: one back from the pickle serialises its layout keys in another
-    # order, which gives the chart a new identity and drops the user's selection.
-    return {
-        "theme_kind": query.theme_kind_counts(_view),
-        "pillar": query.pillar_counts(_view),
-        "org_theme": query.organization_theme_counts(_view),
-        "monthly": query.monthly_pillar_counts(_view),
-    }
-
-
 def _theme_kind(selected: list[dict[str, Any]]) -> dict[str, Any]:
     return {"themes": tuple(common.custom(selected, 0)), "kinds": tuple(common.custom(selected, 1))}
 
@@ -55,13 +42,12 @@ def _monthly(selected: list[dict[str, Any]]) -> dict[str, Any] | None:
 def render_overview(src: Source, filters: query.Filters) -> None:
     """Headline figures, commitments by theme and kind, pillar split, organisation x theme, per month."""
     st.title("ESG commitments")
-    frame = state.commitments(src.url, src.revision)
-    if frame.empty:
+    counts = state.in_view(src.url, src.revision, filters)
+    if not counts["total"]:
         common.empty_store()
         return
-    view = query.apply(frame, filters)
-    releases = query.filter_releases(state.releases(src.url, src.revision), view, filters)
-    h = query.headline(view, releases)
+    data = state.overview(src.url, src.revision, filters)
+    h = data["headline"]
     cols = st.columns(6)
     cols[0].metric("Releases", f"{h['releases']:,}")
     cols[1].metric("Commitments", f"{h['commitments']:,}")
@@ -71,17 +57,18 @@ def render_overview(src: Source, filters: query.Filters) -> None:
     )
     cols[4].metric("Nearest target year", str(h["nearest_year"] or "–"))
     cols[5].metric("Farthest target year", str(h["farthest_year"] or "–"))
-    common.summary(view, frame, filters)
-    if view.empty:
+    common.summary(counts, filters)
+    if not counts["in_view"]:
         common.no_match("ov")
         return
     st.caption("Select a bar or a cell (click it, or drag a box over several) to narrow the filters to it.")
-    data = counts(src.url, src.revision, filters, view)
     left, right = st.columns([3, 2])
     with left:
         common.selectable_chart(charts.theme_kind_figure(data["theme_kind"]), "ov_theme_kind", _theme_kind)
     with right:
-        common.selectable_chart(charts.pillar_figure(data["pillar"], len(view)), "ov_pillar", _pillar)
+        common.selectable_chart(charts.pillar_figure(data["pillar"], counts["in_view"]), "ov_pillar", _pillar)
         common.selectable_chart(charts.monthly_figure(data["monthly"]), "ov_monthly", _monthly)
     common.selectable_chart(charts.org_theme_figure(data["org_theme"]), "ov_org_theme", _org_theme)
-    common.undated_note(view, "ov_monthly", "the chart of commitments per month")
+    common.undated_note(
+        counts["undated"], counts["in_view"], "ov_monthly", "the chart of commitments per month"
+    )

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections import Counter
 
-import pandas as pd
 import streamlit as st
 
 from app import common, learning, state, tables
@@ -44,7 +44,7 @@ def close() -> None:
     st.session_state.pop("_rl_last_pick", None)
 
 
-def render_release(src: Source, source_file: str, frame: pd.DataFrame) -> None:
+def render_release(src: Source, source_file: str) -> None:
     """One release, whole: its header and its body with every commitment highlighted by kind."""
     try:
         release = state.release(src.url, src.revision, source_file)
@@ -65,18 +65,20 @@ def render_release(src: Source, source_file: str, frame: pd.DataFrame) -> None:
     if original := web_url(release.get("url")):
         right.link_button("Original page", original, icon=":material/open_in_new:")
     spans = release["commitments"]
-    themes = frame.set_index("id")["themes"].astype(str) if len(frame) else pd.Series(dtype=str)
+    themes = state.release_themes(src.url, src.revision, source_file)
     marks = []
     for c in spans:
         names = ", ".join(theme_label(t) for t in themes.get(c["id"], "").split(";") if t)
         marks.append(
             Mark(int(c["start"]), int(c["end"]), "commitment", str(c["kind"]), f"{c['kind']} · {names}")
         )
-    counts = pd.Series([c["kind"] for c in spans]).value_counts().to_dict() if spans else {}
+    counts = Counter(str(c["kind"]) for c in spans)
     st.markdown(
         kind_legend_html()
         + " &nbsp; "
-        + md(", ".join(f"{n} {k}" for k, n in counts.items()) or "no commitments found in this release"),
+        + md(
+            ", ".join(f"{n} {k}" for k, n in counts.most_common()) or "no commitments found in this release"
+        ),
         unsafe_allow_html=True,
     )
     body = highlight_html(str(release["body"]), marks)
@@ -87,25 +89,19 @@ def render_release(src: Source, source_file: str, frame: pd.DataFrame) -> None:
 def render_releases(src: Source, filters: query.Filters) -> None:
     """The releases in view (date, title, organisation, counts); select one to read it."""
     st.title("Releases")
-    frame = state.commitments(src.url, src.revision)
-    all_releases = state.releases(src.url, src.revision)
-    if all_releases.empty:
+    counts = state.releases_in_view(src.url, src.revision, filters)
+    if not counts["total"]:
         common.empty_store()
         return
-    view = query.apply(frame, filters)
-    releases = query.filter_releases(all_releases, view, filters)
     st.caption(
-        f"**{len(releases):,}** of {len(all_releases):,} releases · **commitments**: all in the release, "
+        f"**{counts['in_view']:,}** of {counts['total']:,} releases · **commitments**: all in the release, "
         "**matching**: those passing the filters"
     )
     opened = st.query_params.get(RELEASE_PARAM)
-    if releases.empty:
+    if not counts["in_view"]:
         common.no_match("rl")
     else:
-        releases = releases.sort_values(
-            ["release_day", "source_file"], ascending=[False, True], na_position="last"
-        )
-        pages = max(1, math.ceil(len(releases) / PAGE_SIZE))
+        pages = max(1, math.ceil(counts["in_view"] / PAGE_SIZE))
         if st.session_state.get("rl_page", 1) > pages:
             st.session_state["rl_page"] = 1
         page = 1
@@ -115,7 +111,7 @@ def render_releases(src: Source, filters: query.Filters) -> None:
                     "Page", min_value=1, max_value=pages, step=1, key="rl_page", help=f"{pages:,} pages"
                 )
             )
-        rows = releases.iloc[(page - 1) * PAGE_SIZE : page * PAGE_SIZE][COLUMNS].reset_index(drop=True)
+        rows = state.releases_page(src.url, src.revision, filters, page, PAGE_SIZE)[COLUMNS]
         rows["url"] = [web_url(u) for u in rows["url"]]
         event = tables.show(
             rows,
@@ -147,6 +143,6 @@ def render_releases(src: Source, filters: query.Filters) -> None:
                 opened = chosen
     if opened:
         st.divider()
-        render_release(src, opened, frame)
-    elif not releases.empty:
+        render_release(src, opened)
+    elif counts["in_view"]:
         st.caption("Select a release (the box at its left) to read it with its commitments highlighted.")

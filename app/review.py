@@ -591,7 +591,7 @@ def render_review(src: Source, filters: query.Filters) -> None:
         common.empty_store()
         return
     view = query.apply(frame, filters)
-    common.summary(view, frame, filters)
+    common.summary({"in_view": len(view), "total": len(frame)}, filters)
     _review_health(src)
     flash = st.session_state.pop(FLASH_KEY, None)
     if flash:

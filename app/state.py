@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 
 from app.safe import md
 from esgdata import config, export, fetch, ingest, learning, review, store, users
-from esgdata.analysis import query
+from esgdata.analysis import query, sql
 from esgdata.errors import EsgDataError
 
 _SEED_LOCK = threading.Lock()  # two first visitors must not both ingest the seeds
@@ -140,27 +140,97 @@ def orphaned(url: str, revision: int) -> list[dict[str, Any]]:
 @st.cache_data(show_spinner=False, max_entries=4)
 def facets(url: str, revision: int) -> dict[str, Any]:
     """What the filter widgets offer: organisations and speakers by count, date and year bounds."""
-    frame = commitments(url, revision)
-    rel = releases(url, revision)
-    orgs = frame["organization"].astype(str)
-    speakers = frame["speaker"].astype(str)
-    days = pd.concat([frame["release_day"], rel["release_day"]]).dropna()
-    statuses: list[str] = []
-    if query.REVIEW_COLUMN in frame.columns:
-        statuses = sorted(frame[query.REVIEW_COLUMN].dropna().astype(str).unique())
-        if set(statuses) <= {"unreviewed"}:  # nothing reviewed yet: a filter would only add noise
-            statuses = []
+    return sql.facets(engine(url))
+
+
+# --- what the pages draw, computed by the database for one filter set (analysis.sql)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def summary(url: str, revision: int, filters: query.Filters) -> dict[str, Any]:
+    """One pass over the commitments in view (sql.summary)."""
+    return sql.summary(engine(url), filters)
+
+
+def in_view(url: str, revision: int, filters: query.Filters) -> dict[str, int]:
+    """How many commitments the store holds, how many pass the filters, and how many of those are undated."""
+    figures = summary(url, revision, filters)
     return {
-        "organizations": orgs[orgs != ""].value_counts().to_dict(),
-        "speakers": speakers[speakers != ""].value_counts().to_dict(),
-        "date_bounds": (days.min().date(), days.max().date()) if len(days) else None,
-        "year_bounds": (
-            (int(frame["year_min"].min()), int(frame["year_max"].max()))
-            if frame["year_max"].notna().any()
-            else None
-        ),
-        "review_statuses": statuses,
+        "total": counts(url, revision)["commitments"],
+        "in_view": figures["commitments"],
+        "undated": figures["undated"],
     }
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def overview(url: str, revision: int, filters: query.Filters) -> dict[str, Any]:
+    """The overview's headline and its four charts' counts for one filter set."""
+    # Figures are not cached: one back from the pickle serialises its layout keys in another
+    # order, which gives the chart a new identity and drops the user's selection.
+    return sql.overview(engine(url), filters, figures=summary(url, revision, filters))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def page(
+    url: str,
+    revision: int,
+    filters: query.Filters,
+    sort: str,
+    number: int,
+    size: int,
+    after: tuple[Any, ...] | None = None,
+) -> pd.DataFrame:
+    """One sorted page of the commitments in view, with text and review columns (sql.page)."""
+    return sql.page(engine(url), filters, sort, number, size, after)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def rows_by_id(url: str, revision: int, ids: tuple[str, ...]) -> pd.DataFrame:
+    """These commitments as table rows, newest first (a chart selection)."""
+    return sql.rows_by_id(engine(url), list(ids))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def timeline_points(url: str, revision: int, filters: query.Filters, limit: int) -> pd.DataFrame:
+    """The newest ``limit`` dated commitments in view (sql.timeline_points)."""
+    return sql.timeline_points(engine(url), filters, limit)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def roadmap(url: str, revision: int, filters: query.Filters, limit: int) -> dict[str, Any]:
+    """The roadmap's rows, and how many commitments in view name a target year (undated ones too)."""
+    eng = engine(url)
+    return {
+        "rows": sql.roadmap(eng, filters, limit=limit),
+        "with_year": sql.with_year_count(eng, filters),
+        "undated_with_year": sql.undated_count(eng, filters, with_year=True),
+    }
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def trend(url: str, revision: int, filters: query.Filters) -> dict[str, Any]:
+    """Theme counts per period and the period, for one filter set."""
+    freq = sql.auto_freq(summary(url, revision, filters))
+    return {"counts": sql.theme_counts_over_time(engine(url), filters, freq), "freq": freq}
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def releases_in_view(url: str, revision: int, filters: query.Filters) -> dict[str, int]:
+    """How many releases the store holds and how many are in view."""
+    eng = engine(url)
+    return {"total": sql.release_total(eng), "in_view": sql.release_count(eng, filters)}
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def releases_page(url: str, revision: int, filters: query.Filters, number: int, size: int) -> pd.DataFrame:
+    """One page of the releases in view, newest first, with their counts."""
+    return sql.releases_page(engine(url), filters, number, size)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def release_themes(url: str, revision: int, source_file: str) -> dict[str, str]:
+    """Commitment id -> themes as shown, for one release."""
+    return sql.commitment_themes(engine(url), source_file)
 
 
 def ensure_data(src: Source) -> Source:

@@ -1,15 +1,20 @@
 """Dashboard speed and memory at scale: cold start, rerun after a filter change per page, peak memory.
 
-usage: python bench/dashboard.py [--commitments N] [--db PATH] [--browser]
+usage: python bench/dashboard.py [--commitments N] [--db PATH] [--db-url URL] [--ingest N] [--browser]
 
 1. Builds a SQLite store of N commitments (default 100,000): every release of the corpus
    (../shared/corpus when present, else seeds/) is read and extracted once by esgdata, then
    saved again and again under new file names and dates (new commitment ids, same
    text), one transaction per release through store.save. Reuses --db if it holds enough.
+   With --db-url (PostgreSQL), the app reads that database instead; an empty one is filled
+   by copying the SQLite store table by table (far faster than saving it again).
 2. Cold start: a fresh Python process imports the app and draws the Overview to the end
    (Streamlit's AppTest runs the real script; that is the server's share of a first load).
 3. Reruns: for each page, the server time of a rerun after a filter change (organisation,
    kind, search, a date range, reset), in one process, as a server handles one session.
+   Export: the whole commitments.csv streamed from the database (sql.iter_commitments_csv),
+   its time and the process's peak memory.
+   With --ingest N: two rerun processes at once while another process saves N more releases.
 4. With --browser (needs /usr/bin/chromium): a real `streamlit run` server on 127.0.0.1 and
    chromium: time from the first request to the Overview's metrics, and the server's peak RSS.
 Targets: rerun <= 150 ms, cold start <= 3 s, memory <= 500 MB. Numbers are printed, not asserted.
@@ -45,21 +50,27 @@ def _sources() -> list[Path]:
     return files + sorted((ROOT / "seeds").glob("*.txt"))
 
 
+def _extractions() -> list[object]:
+    from esgdata.extraction.pipeline import extract
+    from esgdata.readers import read
+    from esgdata.readers.release import parse_release
+
+    out = []
+    for path in _sources():
+        x = extract(parse_release(read(path, max_bytes=20 * 2**20)))
+        if x.commitments:
+            out.append(x)
+    return out
+
+
 def build_store(db: Path, target: int) -> dict[str, float]:
     """A store of at least ``target`` commitments made from the corpus; returns what it took."""
     from sqlalchemy import event
 
     from esgdata import store
-    from esgdata.extraction.pipeline import commitment_id, extract
-    from esgdata.readers import read
-    from esgdata.readers.release import parse_release
 
     start = time.perf_counter()
-    extractions = []
-    for path in _sources():
-        x = extract(parse_release(read(path, max_bytes=20 * 2**20)))
-        if x.commitments:
-            extractions.append(x)
+    extractions = _extractions()
     extracted = time.perf_counter() - start
     engine = store.connect(f"sqlite:///{db}")
 
@@ -72,10 +83,21 @@ def build_store(db: Path, target: int) -> dict[str, float]:
 
     engine.dispose()
     have = store.counts(engine)["commitments"]
+    save_copies(engine, extractions, lambda _i, n: have + n < target)
+    counts = store.counts(engine)
+    return {"extract_s": extracted, "total_s": time.perf_counter() - start, **counts}
+
+
+def save_copies(engine: object, extractions: list[object], more: object) -> int:
+    """Save renamed, redated copies of the extractions while ``more(releases, commitments)`` holds."""
+    from esgdata import store
+    from esgdata.extraction.pipeline import commitment_id
+
     rng = random.Random(20240501)
     first_day = dt.date(2016, 1, 1).toordinal()
-    i = store.counts(engine)["releases"]
-    while have < target:
+    i = store.counts(engine)["releases"]  # type: ignore[arg-type]
+    start, saved = i, 0
+    while more(i - start, saved):  # type: ignore[operator]
         x = extractions[i % len(extractions)]
         name = f"{i:06d}-{x.release.source_file}"
         day = dt.date.fromordinal(first_day + rng.randrange(3650)).isoformat()
@@ -96,11 +118,45 @@ def build_store(db: Path, target: int) -> dict[str, float]:
         copy = dataclasses.replace(x, release=release, commitments=tuple(commitments))
         if achievements:
             copy = dataclasses.replace(copy, achievements=achievements)
-        store.save(engine, copy, "test")
-        have += len(commitments)
+        store.save(engine, copy, "test")  # type: ignore[arg-type]
+        saved += len(commitments)
         i += 1
-    counts = store.counts(engine)
-    return {"extract_s": extracted, "total_s": time.perf_counter() - start, **counts}
+    return i - start
+
+
+def copy_store(db: Path, url: str) -> dict[str, float]:
+    """Fill the empty database at ``url`` with the SQLite store ``db``, table by table; returns seconds."""
+    from sqlalchemy import Integer, func, select, text
+
+    from esgdata import schema, store
+
+    start = time.perf_counter()
+    source, target = store.connect(f"sqlite:///{db}"), store.connect(url)
+    if store.counts(target)["releases"]:
+        raise SystemExit(f"{url} is not empty: give --db-url an empty database to copy the store into")
+    with source.connect() as read, target.begin() as write:
+        for table in schema.metadata.sorted_tables:
+            if table.name in ("meta", "commitment_search"):
+                continue
+            rows = read.execution_options(yield_per=20_000).execute(select(table))
+            for part in rows.partitions():
+                write.execute(table.insert(), [dict(r._mapping) for r in part])
+        key = store.search_key("sqlite")
+        docs = read.execution_options(yield_per=20_000).execute(
+            select(key.label("n"), schema.commitment_search.c.doc).select_from(schema.commitment_search)
+        )
+        for part in docs.partitions():
+            write.execute(schema.commitment_search.insert(), [dict(r._mapping) for r in part])
+        for table in schema.metadata.sorted_tables:  # ids given explicitly: move the sequences past them
+            keys = list(table.primary_key.columns)
+            if len(keys) == 1 and isinstance(keys[0].type, Integer):
+                top = write.execute(select(func.max(keys[0]))).scalar()
+                if top:
+                    serial = f"pg_get_serial_sequence('{table.name}', '{keys[0].name}')"
+                    write.execute(text(f"SELECT setval({serial}, {int(top)})"))
+    with target.connect() as conn:  # fresh statistics, as after any large load
+        conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("ANALYZE"))
+    return {"copy_s": time.perf_counter() - start, **store.counts(target)}
 
 
 def _app(page: str) -> str:
@@ -138,11 +194,10 @@ def reruns(url: str) -> None:
     from streamlit.testing.v1 import AppTest
 
     from esgdata import store
-    from esgdata.analysis import query
+    from esgdata.analysis import sql
 
-    # Organisations to filter on, from the small releases table (the app loads the big one itself).
-    releases = query.load_releases(store.connect(url))
-    orgs = list(releases["organization"].value_counts().index[:6])
+    # Organisations to filter on: the largest, as the sidebar lists them.
+    orgs = list(sql.facets(store.connect(url))["organizations"])[:6]
     out: dict[str, dict[str, float]] = {}
     for n, view in enumerate(VIEWS):
         page, _, tab = view.partition(":")
@@ -162,7 +217,7 @@ def reruns(url: str) -> None:
             widget = at.text_input(key=key) if key == "f_q" else at.multiselect(key=key)
             widget.set_value(value)
             times.append(_timed(at))
-        at.date_input(key="f_dates").set_value((dt.date(2019, 1, 1), dt.date(2020, 12, 31)))
+        at.text_input(key="f_dates").set_value("2019-01-01 to 2020-12-31")
         times.append(_timed(at))
         at.button(key="f_reset").click()
         times.append(_timed(at))
@@ -178,22 +233,82 @@ def reruns(url: str) -> None:
     print(json.dumps(out))
 
 
-def _child(phase: str, url: str) -> dict[str, object]:
-    env = {**os.environ, "ESGDATA_DB_URL": url}
+def export(url: str) -> None:
+    """Child process: stream the whole commitments.csv to nowhere; print seconds, size and peak memory."""
+    from esgdata import store
+    from esgdata.analysis import sql
+    from esgdata.analysis.query import Filters
+
+    engine = store.connect(url)
     t = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, __file__, "--phase", phase, "--url", url],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    wall = time.perf_counter() - t
+    size = sum(len(piece.encode("utf-8")) for piece in sql.iter_commitments_csv(engine, Filters()))
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"seconds": time.perf_counter() - t, "mb": size / 2**20, "peak_mb": peak}))
+
+
+def ingest_more(url: str, releases: int) -> None:
+    """Child process: save ``releases`` more copies through store.save; print seconds."""
+    from esgdata import store
+
+    extractions = _extractions()
+    t = time.perf_counter()
+    saved = save_copies(store.connect(url), extractions, lambda i, _n: i < releases)
+    print(json.dumps({"seconds": time.perf_counter() - t, "releases": saved}))
+
+
+def _command(phase: str, url: str, *extra: str) -> list[str]:
+    return [sys.executable, __file__, "--phase", phase, "--url", url, *extra]
+
+
+def _result(phase: str, done: subprocess.CompletedProcess[str], wall: float) -> dict[str, object]:
     if done.returncode:
         raise SystemExit(f"{phase} failed:\n{done.stderr[-3000:]}")
     result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
     result["process_wall_s"] = wall
     return result
+
+
+def _child(phase: str, url: str, *extra: str) -> dict[str, object]:
+    env = {**os.environ, "ESGDATA_DB_URL": url}
+    t = time.perf_counter()
+    done = subprocess.run(_command(phase, url, *extra), env=env, capture_output=True, text=True, check=False)
+    return _result(phase, done, time.perf_counter() - t)
+
+
+def _together(url: str, releases: int) -> list[dict[str, object]]:
+    """Two rerun processes at once while a third saves ``releases`` releases; their results."""
+    env = {**os.environ, "ESGDATA_DB_URL": url}
+    t = time.perf_counter()
+    commands = [
+        _command("ingest", url, "--releases", str(releases)),
+        _command("rerun", url),
+        _command("rerun", url),
+    ]
+    running = [
+        subprocess.Popen(c, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for c in commands
+    ]
+    out = []
+    for name, process in zip(("ingest", "rerun", "rerun"), running, strict=True):
+        stdout, stderr = process.communicate()
+        done = subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+        out.append(_result(name, done, time.perf_counter() - t))
+    return out
+
+
+def _print_reruns(r: dict[str, object], label: str = "rerun") -> None:
+    for view in VIEWS:
+        p = r[view]
+        assert isinstance(p, dict)
+        print(
+            f"{label:<8} {view:<26} after a filter change: median {p['median_ms']:4.0f} ms, "
+            f"max {p['max_ms']:4.0f} ms ({p['changes']} changes); "
+            f"same filters {p['same_filters_ms']:4.0f} ms; "
+            f"first draw {p['first_s']:.2f} s [target 150 ms]"
+        )
+    process = r["_process"]
+    assert isinstance(process, dict)
+    print(f"memory   {label} process peak {process['peak_mb']:.0f} MB [target 500 MB]")
 
 
 def _free_port() -> int:
@@ -254,15 +369,19 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--commitments", type=int, default=100_000)
     parser.add_argument("--db", type=Path, default=None, help="SQLite file to build or reuse")
+    parser.add_argument("--db-url", default=None, help="run the app against this database (PostgreSQL)")
+    parser.add_argument("--ingest", type=int, default=0, help="releases to save while two processes rerun")
     parser.add_argument("--browser", action="store_true", help="also measure a real server with chromium")
-    parser.add_argument("--phase", choices=["cold", "rerun"], help=argparse.SUPPRESS)
+    parser.add_argument("--phase", choices=["cold", "rerun", "export", "ingest"], help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
+    parser.add_argument("--releases", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.phase == "cold":
-        cold(args.url)
+    phases = {"cold": cold, "rerun": reruns, "export": export}
+    if args.phase == "ingest":
+        ingest_more(args.url, args.releases)
         return 0
-    if args.phase == "rerun":
-        reruns(args.url)
+    if args.phase:
+        phases[args.phase](args.url)
         return 0
     db = args.db or Path(tempfile.mkdtemp(prefix="esgdata-bench-")) / "dashboard.db"
     db.parent.mkdir(parents=True, exist_ok=True)
@@ -271,23 +390,29 @@ def main() -> int:
     print(f"store    {db}: {built['releases']:,} releases, {built['commitments']:,} commitments "
           f"(extract {built['extract_s']:.1f} s, build {built['total_s']:.1f} s)")  # fmt: skip
     url = f"sqlite:///{db}"
+    if args.db_url:
+        from esgdata import store
+
+        have = store.counts(store.connect(args.db_url))["commitments"]
+        if have < args.commitments:
+            copied = copy_store(db, args.db_url)
+            print(f"copy     into {args.db_url.rsplit('@', 1)[-1]}: {copied['commitments']:,} commitments "
+                  f"in {copied['copy_s']:.1f} s")  # fmt: skip
+        url = args.db_url
     c = _child("cold", url)
     print(f"cold     process start to Overview drawn: {c['process_wall_s']:.2f} s "
           f"(imports {c['import_s']:.2f} s, first run {c['first_run_s']:.2f} s), peak {c['peak_mb']:.0f} MB "
           "[target 3 s, 500 MB]")  # fmt: skip
-    r = _child("rerun", url)
-    for view in VIEWS:
-        p = r[view]
-        assert isinstance(p, dict)
-        print(
-            f"rerun    {view:<26} after a filter change: median {p['median_ms']:4.0f} ms, "
-            f"max {p['max_ms']:4.0f} ms ({p['changes']} changes); "
-            f"same filters {p['same_filters_ms']:4.0f} ms; "
-            f"first draw {p['first_s']:.2f} s [target 150 ms]"
-        )
-    process = r["_process"]
-    assert isinstance(process, dict)
-    print(f"memory   rerun process peak {process['peak_mb']:.0f} MB [target 500 MB]")
+    _print_reruns(_child("rerun", url))
+    e = _child("export", url)
+    print(f"export   whole commitments.csv streamed: {e['mb']:.0f} MB in {e['seconds']:.1f} s, "
+          f"process peak {e['peak_mb']:.0f} MB")  # fmt: skip
+    if args.ingest:
+        ingest, *sessions = _together(url, args.ingest)
+        print(f"ingest   {ingest['releases']:,} releases saved in {ingest['seconds']:.1f} s "
+              "while two processes reran:")  # fmt: skip
+        for k, r in enumerate(sessions, 1):
+            _print_reruns(r, f"during#{k}")
     chromium = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
     if args.browser:
         if not Path(chromium).exists():

@@ -34,6 +34,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import sqlite
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.types import TypeEngine
 
 
@@ -96,6 +97,7 @@ releases = Table(
     Column("extractor_version", String(64), nullable=False),
     Column("ingested_at", UTCDateTime(), nullable=False),
     Column("url", Text, nullable=False, server_default=""),  # the page it was fetched from (step 5)
+    Index("ix_releases_date", "date"),  # step 7: the Releases page's order, the date filter's bounds
 )
 
 commitments = Table(
@@ -323,7 +325,89 @@ sessions = Table(
     Index("ix_sessions_user", "user_name"),
 )
 
-SCHEMA_VERSION = 6
+# What the dashboard filters, counts and pages on, one narrow row per commitment with the values
+# people see (reviewers' corrections applied), kept by store.refresh_facts in the transaction of
+# every write that changes them. Narrow so a scan of a million rows stays cheap; the text stays in
+# commitments. day is NULL for a release without a date.
+commitment_facts = Table(
+    "commitment_facts",
+    metadata,
+    Column("n", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "commitment_id",
+        String(16),
+        ForeignKey("commitments.id", ondelete="CASCADE"),
+        nullable=False,
+        unique=True,
+    ),
+    Column("release_id", Integer, ForeignKey("releases.id", ondelete="CASCADE"), nullable=False),
+    Column("source_file", String(255), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("day", String(10)),
+    Column("language", String(2), nullable=False),
+    Column("organization", String(255), nullable=False),
+    Column("speaker", String(255), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("themes", String(255), nullable=False),  # the cells as shown, ";"-joined in their order
+    Column("pillars", String(8), nullable=False),
+    Column("target_years", String(255), nullable=False),
+    Column("confidence", Float, nullable=False),
+    Column("year_min", Integer),
+    Column("year_max", Integer),
+    Column("status", String(24), nullable=False),
+    Index("ix_facts_release", "release_id"),
+    Index("ix_facts_order", "day", "source_file", "position"),
+    Index("ix_facts_store_order", "source_file", "position"),
+    Index("ix_facts_organization", "organization", "day"),
+    Index("ix_facts_kind", "kind", "day"),
+    Index("ix_facts_speaker", "speaker"),
+    # The filter widgets' bounds and choices, read from an index end instead of every row.
+    Index("ix_facts_year_min", "year_min"),
+    Index("ix_facts_year_max", "year_max"),
+    Index("ix_facts_status", "status"),
+)
+
+# The multi-valued cells of commitment_facts, one row per value, so counts per theme, pillar or
+# target year are GROUP BYs.
+commitment_themes = Table(
+    "commitment_themes",
+    metadata,
+    Column("n", Integer, ForeignKey("commitment_facts.n", ondelete="CASCADE"), primary_key=True),
+    Column("theme", String(64), primary_key=True),
+    Index("ix_commitment_themes_theme", "theme", "n"),
+)
+
+commitment_pillars = Table(
+    "commitment_pillars",
+    metadata,
+    Column("n", Integer, ForeignKey("commitment_facts.n", ondelete="CASCADE"), primary_key=True),
+    Column("pillar", String(1), primary_key=True),
+    Index("ix_commitment_pillars_pillar", "pillar", "n"),
+)
+
+commitment_years = Table(
+    "commitment_years",
+    metadata,
+    Column("n", Integer, ForeignKey("commitment_facts.n", ondelete="CASCADE"), primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Index("ix_commitment_years_year", "year", "n"),
+)
+
+# What a search reads, one row per commitment: its text, release title, organisation and speaker
+# joined by SEARCH_SEPARATOR (never typed, so no term matches across two fields). Indexed for
+# substring search: on SQLite a contentful FTS5 table with the trigram tokenizer (keyed by rowid,
+# created by _v7, not by create_all), on PostgreSQL a GIN pg_trgm index.
+commitment_search = Table(
+    "commitment_search",
+    metadata,
+    Column("n", Integer, ForeignKey("commitment_facts.n", ondelete="CASCADE"), primary_key=True),
+    Column("doc", Text, nullable=False),
+)
+SEARCH_SEPARATOR = "\x1f"
+
+FACT_TABLES = (commitment_facts, commitment_themes, commitment_pillars, commitment_years, commitment_search)
+
+SCHEMA_VERSION = 7
 
 
 def _v1(conn: Connection) -> None:
@@ -440,8 +524,52 @@ def _v6(conn: Connection) -> None:
     metadata.create_all(conn, tables=[sessions])
 
 
+def _v7(conn: Connection) -> None:
+    """The dashboard's narrow facts, their per-value tables and the search index, filled from every
+    stored commitment (each statement may meet a store that already has them: it keeps them)."""
+    from .store import refresh_facts  # the store owns the rule for the values people see
+
+    metadata.create_all(conn, tables=[t for t in FACT_TABLES if t is not commitment_search])
+    for index in releases.indexes:
+        index.create(conn, checkfirst=True)
+    if conn.dialect.name == "sqlite":
+        conn.execute(
+            text("CREATE VIRTUAL TABLE IF NOT EXISTS commitment_search USING fts5(doc, tokenize='trigram')")
+        )
+        # A virtual table takes no foreign key: a trigger drops the document with its facts row,
+        # also when deleting a commitment cascades to it.
+        conn.execute(
+            text(
+                "CREATE TRIGGER IF NOT EXISTS commitment_search_follows_facts "
+                "AFTER DELETE ON commitment_facts "
+                "BEGIN DELETE FROM commitment_search WHERE rowid = old.n; END"
+            )
+        )
+    else:
+        metadata.create_all(conn, tables=[commitment_search])
+        try:
+            with conn.begin_nested():  # pg_trgm is a trusted extension: the owner of the database may add it
+                conn.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
+                trigram = (
+                    "CREATE INDEX IF NOT EXISTS ix_commitment_search_doc "
+                    "ON commitment_search USING gin (doc gin_trgm_ops)"
+                )
+                conn.execute(text(trigram))
+        except DBAPIError:
+            pass  # without the extension a search reads every row: slower, the same answers
+    refresh_facts(conn)
+
+
 # Step N brings a store from version N-1 to N. Never edit a step once released; add one.
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1, 2: _v2, 3: _v3, 4: _v4, 5: _v5, 6: _v6}
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {
+    1: _v1,
+    2: _v2,
+    3: _v3,
+    4: _v4,
+    5: _v5,
+    6: _v6,
+    7: _v7,
+}
 
 
 def current_version(conn: Connection) -> int:

@@ -23,7 +23,9 @@ from sqlalchemy import (
     create_engine,
     event,
     func,
+    literal_column,
     select,
+    text,
     update,
 )
 from sqlalchemy.engine import make_url
@@ -352,6 +354,7 @@ def save(engine: Engine, x: Extraction, actor: str) -> SaveOutcome:
                     for a in x.achievements
                 ],
             )
+        refresh_facts(conn, release_ids=[release_id])
         _bump_revision(conn)
     return SaveOutcome(
         status, len(x.commitments), moves.stale, moves.orphaned, moves.restored, frozenset(before)
@@ -442,6 +445,154 @@ class ReviewMoves:
                 self._note("stale", best["id"], review["reviewed_text"], best["text"])
 
 
+# --- the dashboard's facts: one narrow row per commitment with the values people see
+
+
+def _fact_day(date: str) -> str | None:
+    """A release date the dashboard can place in time (YYYY-MM-DD), or None."""
+    try:
+        return date if len(date) == 10 and dt.date.fromisoformat(date) else None
+    except ValueError:
+        return None
+
+
+def _split(cell: str | None) -> list[str]:
+    return [v for v in (cell or "").split(";") if v]
+
+
+_FACT_CHUNK = 500  # ids per IN (...) list: far under every dialect's bound on parameters
+
+
+def _fact_rows(conn: Connection, where: Any) -> list[dict[str, Any]]:
+    """Commitments (with their release's fields) and their reviews' corrections applied."""
+    from .review import apply_reviews  # review imports the store: the rule stays in review.py
+
+    com, rel, rev = schema.commitments, schema.releases, schema.reviews
+    query = select(
+        com.c.id,
+        com.c.release_id,
+        com.c.position,
+        com.c.kind,
+        com.c.themes,
+        com.c.pillars,
+        com.c.target_years,
+        com.c.speaker,
+        com.c.organization,
+        com.c.confidence,
+        com.c.text,
+        rel.c.source_file,
+        rel.c.date,
+        rel.c.language,
+        rel.c.title,
+    ).select_from(com.join(rel))
+    rows = [dict(r._mapping) for r in conn.execute(query.where(where))]
+    ids = [r["id"] for r in rows]
+    reviews: list[dict[str, Any]] = []
+    for i in range(0, len(ids), _FACT_CHUNK):
+        chunk = ids[i : i + _FACT_CHUNK]
+        reviews += [dict(r._mapping) for r in conn.execute(select(rev).where(rev.c.commitment_id.in_(chunk)))]
+    return apply_reviews(rows, reviews)
+
+
+def _write_facts(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    facts = schema.commitment_facts
+    values = []
+    for r in rows:
+        years = [int(y) for y in _split(r["target_years"]) if y.isdigit()]
+        values.append(
+            {
+                "commitment_id": r["id"],
+                "release_id": r["release_id"],
+                "source_file": r["source_file"],
+                "position": r["position"],
+                "day": _fact_day(r["date"] or ""),
+                "language": r["language"] or "",
+                "organization": r["organization"] or "",
+                "speaker": r["speaker"] or "",
+                "kind": r["kind"] or "",
+                "themes": r["themes"] or "",
+                "pillars": r["pillars"] or "",
+                "target_years": r["target_years"] or "",
+                "confidence": float(r["confidence"]),
+                "year_min": min(years) if years else None,
+                "year_max": max(years) if years else None,
+                "status": r["review_status"],
+            }
+        )
+    if not values:
+        return
+    numbers = dict(
+        (cid, n)
+        for n, cid in conn.execute(facts.insert().returning(facts.c.n, facts.c.commitment_id), values)
+    )
+    themes, pillars, years_rows, docs = [], [], [], []
+    sep = schema.SEARCH_SEPARATOR
+    for r in rows:
+        n = numbers[r["id"]]
+        words = (r["text"], r["title"], r["organization"], r["speaker"])
+        docs.append({"key": n, "doc": sep.join(str(w or "").replace(sep, " ") for w in words)})
+        themes += [{"n": n, "theme": t} for t in dict.fromkeys(_split(r["themes"]))]
+        pillars += [{"n": n, "pillar": p} for p in dict.fromkeys(_split(r["pillars"]))]
+        years_rows += [
+            {"n": n, "year": int(y)} for y in dict.fromkeys(_split(r["target_years"])) if y.isdigit()
+        ]
+    for table, batch in (
+        (schema.commitment_themes, themes),
+        (schema.commitment_pillars, pillars),
+        (schema.commitment_years, years_rows),
+    ):
+        if batch:
+            conn.execute(table.insert(), batch)
+    if conn.dialect.name == "sqlite":  # the FTS5 table is keyed by its rowid
+        conn.execute(text("INSERT INTO commitment_search(rowid, doc) VALUES (:key, :doc)"), docs)
+    else:
+        conn.execute(schema.commitment_search.insert(), [{"n": d["key"], "doc": d["doc"]} for d in docs])
+
+
+def search_key(dialect: str) -> Any:
+    """The column that ties a commitment_search row to its facts row (FTS5 keeps it as the rowid)."""
+    return literal_column("rowid") if dialect == "sqlite" else schema.commitment_search.c.n
+
+
+def _drop_facts(conn: Connection, where: Any) -> None:
+    facts = schema.commitment_facts
+    numbers = select(facts.c.n).where(where).scalar_subquery()
+    for table in (schema.commitment_themes, schema.commitment_pillars, schema.commitment_years):
+        conn.execute(table.delete().where(table.c.n.in_(numbers)))
+    conn.execute(facts.delete().where(where))
+
+
+def refresh_facts(
+    conn: Connection,
+    *,
+    release_ids: Iterable[int] | None = None,
+    commitment_ids: Iterable[str] | None = None,
+) -> None:
+    """Rewrite the dashboard's facts of these releases or commitments (all when neither is given),
+    inside the caller's transaction, so the dashboard never sees a write half applied."""
+    facts, com = schema.commitment_facts, schema.commitments
+    if release_ids is None and commitment_ids is None:
+        for table in reversed(schema.FACT_TABLES):
+            conn.execute(table.delete())
+        all_ids = list(conn.execute(select(schema.releases.c.id).order_by(schema.releases.c.id)).scalars())
+        for i in range(0, len(all_ids), _FACT_CHUNK):
+            chunk = all_ids[i : i + _FACT_CHUNK]
+            _write_facts(conn, _fact_rows(conn, com.c.release_id.in_(chunk)))
+        return
+    if release_ids is not None:
+        chunks = list(release_ids)
+        for i in range(0, len(chunks), _FACT_CHUNK):
+            chunk = chunks[i : i + _FACT_CHUNK]
+            _drop_facts(conn, facts.c.release_id.in_(chunk))
+            _write_facts(conn, _fact_rows(conn, com.c.release_id.in_(chunk)))
+    if commitment_ids is not None:
+        chunks_c = list(commitment_ids)
+        for i in range(0, len(chunks_c), _FACT_CHUNK):
+            chunk_c = chunks_c[i : i + _FACT_CHUNK]
+            _drop_facts(conn, facts.c.commitment_id.in_(chunk_c))
+            _write_facts(conn, _fact_rows(conn, com.c.id.in_(chunk_c)))
+
+
 def _version() -> str:
     from .extraction.pipeline import extractor_version
 
@@ -452,6 +603,11 @@ def delete_release(engine: Engine, source_file: str, actor: str) -> bool:
     """Remove a release and its commitments (audited; their reviews stay, orphaned); False if it
     was not stored."""
     with engine.begin() as conn:
+        release_id = conn.execute(
+            select(schema.releases.c.id).where(schema.releases.c.source_file == source_file)
+        ).scalar()
+        if release_id is not None:
+            _drop_facts(conn, schema.commitment_facts.c.release_id == release_id)
         deleted = conn.execute(schema.releases.delete().where(schema.releases.c.source_file == source_file))
         if deleted.rowcount:
             conn.execute(
@@ -469,6 +625,21 @@ def commitment_rows(engine: Engine) -> list[dict[str, Any]]:
     query = (
         select(*_SQL_COLUMNS)
         .select_from(_COMMITMENTS_JOIN)
+        .order_by(schema.releases.c.source_file, schema.commitments.c.position)
+    )
+    with engine.connect() as conn:
+        rows = [dict(r._mapping) for r in conn.execute(query)]
+    for row in rows:
+        row["confidence"] = f"{row['confidence']:.2f}"
+    return rows
+
+
+def commitment_rows_by_id(engine: Engine, ids: Iterable[str]) -> list[dict[str, Any]]:
+    """These commitments as commitment_rows has them, in the same order (file, then position)."""
+    query = (
+        select(*_SQL_COLUMNS)
+        .select_from(_COMMITMENTS_JOIN)
+        .where(schema.commitments.c.id.in_(list(ids)))
         .order_by(schema.releases.c.source_file, schema.commitments.c.position)
     )
     with engine.connect() as conn:
@@ -533,6 +704,16 @@ def release_rows(engine: Engine) -> list[dict[str, Any]]:
     """Every stored release as a releases.csv row."""
     with engine.connect() as conn:
         rows = [dict(r._mapping) for r in conn.execute(_release_query())]
+    for row in rows:
+        row["warnings"] = join(json.loads(row["warnings"]))
+    return rows
+
+
+def release_rows_by_id(engine: Engine, release_ids: Iterable[int]) -> list[dict[str, Any]]:
+    """These releases as release_rows has them, in the same order (by file)."""
+    query = _release_query().where(schema.releases.c.id.in_(list(release_ids)))
+    with engine.connect() as conn:
+        rows = [dict(r._mapping) for r in conn.execute(query)]
     for row in rows:
         row["warnings"] = join(json.loads(row["warnings"]))
     return rows
@@ -831,6 +1012,7 @@ def write_review(
                 current = conn.execute(select(rev).where(rev.c.commitment_id == cid)).mappings().first()
                 raise ConflictError(dict(current) if current else {})
         _audit(conn, actor, "review", cid, changes)
+        refresh_facts(conn, commitment_ids=[cid])
         _bump_revision(conn)
         saved = conn.execute(select(rev).where(rev.c.commitment_id == cid)).mappings().one()
     return dict(saved)
@@ -859,6 +1041,7 @@ def insert_added_commitment(
         conn.execute(rev.insert().values(**review_values, version=1))
         changes = [(k, "", str(values[k])) for k in ("text", "kind", "themes", "target_years", "speaker")]
         _audit(conn, actor, "add commitment", values["id"], changes)
+        refresh_facts(conn, commitment_ids=[values["id"]])
         _bump_revision(conn)
 
 
@@ -963,6 +1146,14 @@ def review_rows(engine: Engine) -> list[dict[str, Any]]:
     """Every review row, including those whose commitment no longer exists."""
     with engine.connect() as conn:
         return [dict(r) for r in conn.execute(select(schema.reviews)).mappings()]
+
+
+def reviews_of(engine: Engine, commitment_ids: Iterable[str]) -> list[dict[str, Any]]:
+    """The reviews of these commitments (those that have one)."""
+    rev = schema.reviews
+    with engine.connect() as conn:
+        query = select(rev).where(rev.c.commitment_id.in_(list(commitment_ids)))
+        return [dict(r._mapping) for r in conn.execute(query)]
 
 
 def review_counts(engine: Engine) -> dict[str, int]:

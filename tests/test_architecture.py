@@ -36,7 +36,7 @@ LAYERS = [
 # After saving releases, ingest regroups the threads of the organisations it touched.
 UPWARD = {("ingest", "analysis")}
 UI_LIBRARIES = {"streamlit", "plotly"}
-SQL_MODULES = {"store", "schema"}
+SQL_MODULES = {"store", "schema", "analysis.sql"}  # analysis.sql: the dashboard's read queries
 
 
 def imports_of(path: Path) -> set[str]:

@@ -29,6 +29,7 @@ from ..extraction import lexicon, organizations, similarity
 from ..extraction.matcher import Matcher
 from ..models import Extraction
 from ..users import User, require
+from . import sql
 
 JOIN_THRESHOLD = 0.45  # similarity a statement needs to join a thread rather than start one
 DELIVERY_THRESHOLD = 0.5
@@ -439,9 +440,12 @@ def rebuild(engine: Engine, organizations: Iterable[str] | None = None) -> int:
     Uses reviewed values, leaves rejected rows out, and applies every merge, split and delivery
     decision reviewers made, so their work survives re-ingest.
     """
-    rows = [r for r in review.reviewed_rows(engine) if r["review_status"] != "rejected"]
-    wanted = sorted(set(organizations) if organizations is not None else {r["organization"] for r in rows})
-    rows = [r for r in rows if r["organization"] in wanted]
+    if organizations is None:
+        rows = [r for r in review.reviewed_rows(engine) if r["review_status"] != "rejected"]
+        wanted = sorted({r["organization"] for r in rows})
+    else:  # only these organisations' rows are read (an ingest regroups what it touched)
+        wanted = sorted(set(organizations))
+        rows = sql.reviewed_rows(engine, wanted)
     built = build(
         rows,
         store.achievement_rows(engine, wanted),
