@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import Engine
 
-from esgdata import export, ingest, review, store, users
+from esgdata import ingest, review, store, users
 from esgdata.analysis import query
 from esgdata.analysis.query import Filters
 from esgdata.extraction import lexicon
@@ -450,39 +450,6 @@ def test_the_frame_shows_reviewed_values_and_the_review_status(seeded: Engine) -
     assert row["themes"] == "water" and row["pillars"] == "E" and row[query.REVIEW_COLUMN] == "corrected"
     assert ids(query.apply(frame, Filters(review_statuses=("corrected",)))) == [first["id"]]
     assert first["id"] in ids(query.apply(frame, Filters(themes=("water",))))
-
-
-def test_the_filtered_export_is_the_cli_export_narrowed_to_the_same_rows(seeded: Engine) -> None:
-    rows = review.reviewed_rows(seeded)  # what `esgdata export` writes by default
-    organization, kind = rows[0]["organization"], rows[0]["kind"]
-    f = Filters(organizations=(organization,), kinds=(kind,))
-    expected = export.commitments_csv(
-        [r for r in rows if r["organization"] == organization and r["kind"] == kind]
-    )
-    assert query.export_commitments(seeded, f) == expected
-    assert query.export_commitments(seeded, f, query.load_commitments(seeded)) == expected
-    assert query.export_commitments(seeded, Filters()) == export.commitments_csv(rows)
-    assert query.export_releases(seeded, Filters()) == export.releases_csv(store.release_rows(seeded))
-    nothing = query.export_commitments(seeded, Filters(organizations=("Nobody",)))
-    assert nothing == export.commitments_csv([])  # the export derives extra columns from the first row
-
-
-def test_a_reviewed_correction_reaches_the_filtered_export(seeded: Engine) -> None:
-    first = store.commitment_rows(seeded)[0]
-    reviewer = _reviewer(seeded)
-    review.review(
-        seeded,
-        reviewer,
-        first["id"],
-        status="accepted",
-        expected_version=0,
-        kind="target",
-        target_years=[2031],
-    )
-    csv_text = query.export_commitments(seeded, Filters(year_from=2031, year_to=2031))
-    header, *lines = csv_text.splitlines()
-    assert len(lines) == 1 and first["id"] in lines[0] and "2031" in lines[0]
-    assert "review_status" in header and "original_kind" in header
 
 
 # ---------------------------------------------------------------- download names

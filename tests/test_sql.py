@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, select, text
 
-from esgdata import ingest, review, schema, store, users
+from esgdata import export, ingest, review, schema, store, users
 from esgdata.analysis import query, sql
 from esgdata.analysis.query import Filters
 from esgdata.extraction import lexicon
@@ -29,6 +29,18 @@ from esgdata.readers.release import parse_release
 
 ORGS = ["China Three Gorges", "CECEP", "State Grid", "SASAC", "Nobody"]
 WORDS = ["carbon", "碳达峰", "碳達峰", "green", "2030", '"net zero"', "safety", "%", "e_s", "国"]
+
+
+def _cli_export_narrowed(engine: Engine, f: Filters, frame: pd.DataFrame) -> str:
+    """The reference commitments.csv: what `esgdata export` writes, narrowed to the rows pandas keeps."""
+    ids = query.apply(frame, f)["id"].astype(str)
+    return export.commitments_csv(query.select_rows(review.reviewed_rows(engine), ids))
+
+
+def _cli_releases_narrowed(engine: Engine, f: Filters, frame: pd.DataFrame, releases: pd.DataFrame) -> str:
+    """The reference releases.csv: the CLI's export of the releases pandas keeps in view."""
+    files = set(query.filter_releases(releases, query.apply(frame, f), f)["source_file"].astype(str))
+    return export.releases_csv([r for r in store.release_rows(engine) if r["source_file"] in files])
 
 
 def _build(engine: Engine) -> Engine:
@@ -203,7 +215,7 @@ def test_the_streamed_csv_is_the_cli_export_narrowed(
     built: Engine, reference: tuple[pd.DataFrame, pd.DataFrame], f: Filters
 ) -> None:
     frame, _ = reference
-    assert "".join(sql.iter_commitments_csv(built, f, chunk=4)) == query.export_commitments(built, f, frame)
+    assert "".join(sql.iter_commitments_csv(built, f, chunk=4)) == _cli_export_narrowed(built, f, frame)
 
 
 @pytest.mark.parametrize("sort", list(sql.SORTS))
@@ -267,5 +279,47 @@ def test_the_streamed_releases_csv_is_the_cli_export_narrowed(
     built: Engine, reference: tuple[pd.DataFrame, pd.DataFrame], f: Filters
 ) -> None:
     frame, releases = reference
-    expected = query.export_releases(built, f, frame, releases)
+    expected = _cli_releases_narrowed(built, f, frame, releases)
     assert "".join(sql.iter_releases_csv(built, f, chunk=3)) == expected
+
+
+def _csv(engine: Engine, f: Filters) -> str:
+    return "".join(sql.iter_commitments_csv(engine, f))
+
+
+def _reviewer(engine: Engine) -> users.User:
+    users.add_user(engine, users.operator(), "rita", "a long enough password", "reviewer")
+    return users.authenticate(engine, "rita", "a long enough password")
+
+
+def test_the_filtered_download_is_the_cli_export_narrowed_to_the_same_rows(engine: Engine) -> None:
+    ingest.load_seeds(engine, users.operator())
+    rows = review.reviewed_rows(engine)  # what `esgdata export` writes by default
+    organization, kind = rows[0]["organization"], rows[0]["kind"]
+    f = Filters(organizations=(organization,), kinds=(kind,))
+    expected = export.commitments_csv(
+        [r for r in rows if r["organization"] == organization and r["kind"] == kind]
+    )
+    assert _csv(engine, f) == expected
+    assert _csv(engine, Filters()) == export.commitments_csv(rows)
+    releases = "".join(sql.iter_releases_csv(engine, Filters()))
+    assert releases == export.releases_csv(store.release_rows(engine))
+    nothing = _csv(engine, Filters(organizations=("Nobody",)))
+    assert nothing == export.commitments_csv([])  # the export derives extra columns from the first row
+
+
+def test_a_reviewed_correction_reaches_the_filtered_download(engine: Engine) -> None:
+    ingest.load_seeds(engine, users.operator())
+    first = store.commitment_rows(engine)[0]
+    review.review(
+        engine,
+        _reviewer(engine),
+        first["id"],
+        status="accepted",
+        expected_version=0,
+        kind="target",
+        target_years=[2031],
+    )
+    header, *lines = _csv(engine, Filters(year_from=2031, year_to=2031)).splitlines()
+    assert len(lines) == 1 and first["id"] in lines[0] and "2031" in lines[0]
+    assert "review_status" in header and "original_kind" in header

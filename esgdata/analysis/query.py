@@ -750,29 +750,6 @@ def select_rows(rows: Iterable[Mapping[str, Any]], ids: Iterable[str]) -> list[M
     return [r for r in rows if r["id"] in wanted]
 
 
-def export_commitments(engine: Engine, filters: Filters, frame: pd.DataFrame | None = None) -> str:
-    """commitments.csv of the filtered commitments: what ``esgdata export`` writes, narrowed.
-
-    ``frame`` (from load_commitments, possibly already filtered) saves reading it again."""
-    # The CLI's default rows (review.reviewed_rows) through the CLI's writer (export.commitments_csv).
-    frame = load_commitments(engine) if frame is None else frame
-    ids = apply(frame, filters)["id"].astype(str)
-    return export.commitments_csv(select_rows(review.reviewed_rows(engine), ids))
-
-
-def export_releases(
-    engine: Engine,
-    filters: Filters,
-    frame: pd.DataFrame | None = None,
-    releases: pd.DataFrame | None = None,
-) -> str:
-    """releases.csv of the releases in view (see filter_releases), by the CLI's export function."""
-    frame = load_commitments(engine) if frame is None else frame
-    releases = load_releases(engine) if releases is None else releases
-    files = set(filter_releases(releases, apply(frame, filters), filters)["source_file"].astype(str))
-    return export.releases_csv([r for r in store.release_rows(engine) if r["source_file"] in files])
-
-
 def audit_view(
     rows: Iterable[Mapping[str, Any]], *, commitment: str = "", user: str = ""
 ) -> list[Mapping[str, Any]]:
