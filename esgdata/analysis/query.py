@@ -71,7 +71,7 @@ QUERY_KEYS: dict[str, str] = {
 UNDATED = "none"  # date=none: releases (and their commitments) without a date
 
 # Filters that only a commitment can satisfy (a release's own fields cannot).
-_COMMITMENT_ONLY = (
+COMMITMENT_ONLY = (
     "pillars",
     "themes",
     "kinds",
@@ -478,11 +478,11 @@ def filter_releases(releases: pd.DataFrame, matched: pd.DataFrame, filters: Filt
     narrowing = (
         f.organizations
         or f.search.strip()
-        or any(getattr(f, name) != getattr(Filters(), name) for name in _COMMITMENT_ONLY)
+        or any(getattr(f, name) != getattr(Filters(), name) for name in COMMITMENT_ONLY)
     )
     if narrowing:
         keep = matching > 0
-        if not any(getattr(f, name) != getattr(Filters(), name) for name in _COMMITMENT_ONLY):
+        if not any(getattr(f, name) != getattr(Filters(), name) for name in COMMITMENT_ONLY):
             own = np.ones(len(releases), dtype=bool)
             if f.organizations:
                 own &= releases["organization"].isin(f.organizations).to_numpy(dtype=bool)

@@ -31,7 +31,7 @@ from sqlalchemy import (
 from .. import export, schema, store
 from ..extraction import lexicon
 from ..models import KINDS, PILLARS
-from .query import Filters, search_terms, term_variants
+from .query import COMMITMENT_ONLY, Filters, search_terms, term_variants
 
 F = schema.commitment_facts
 COM = schema.commitments
@@ -41,19 +41,6 @@ PILLAR_ROWS = schema.commitment_pillars
 YEARS = schema.commitment_years
 REV = schema.reviews
 SEARCH = schema.commitment_search
-
-# Filters that only a commitment can satisfy (a release's own fields cannot): see releases_in_view.
-_COMMITMENT_ONLY = (
-    "pillars",
-    "themes",
-    "kinds",
-    "year_from",
-    "year_to",
-    "speakers",
-    "min_confidence",
-    "review_statuses",
-)
-
 
 # ---------------------------------------------------------------- the WHERE clause
 
@@ -559,7 +546,7 @@ def _release_where(engine: Engine, filters: Filters) -> ColumnElement[bool]:
         clauses.append(REL.c.date == "")
     if f.languages:
         clauses.append(REL.c.language.in_(f.languages))
-    commitment_only = any(getattr(f, name) != getattr(Filters(), name) for name in _COMMITMENT_ONLY)
+    commitment_only = any(getattr(f, name) != getattr(Filters(), name) for name in COMMITMENT_ONLY)
     if f.organizations or f.search.strip() or commitment_only:
         matching = REL.c.id.in_(_facts(engine, f, F.c.release_id))
         if commitment_only:
