@@ -407,7 +407,31 @@ SEARCH_SEPARATOR = "\x1f"
 
 FACT_TABLES = (commitment_facts, commitment_themes, commitment_pillars, commitment_years, commitment_search)
 
-SCHEMA_VERSION = 7
+# The facts counted by their cheap dimensions (organisation, release month, kind, language, review
+# status), so a view narrowed only by those reads a few thousand rows instead of every fact. One
+# row per group (dim ""), per group and theme (dim "theme") and per group and pillar (dim "pillar");
+# month "" for undated releases. store.refresh_facts recounts the groups a write touches, in its
+# transaction; the measures beyond the count (with_year and the bounds) are set on dim "" rows only.
+commitment_rollup = Table(
+    "commitment_rollup",
+    metadata,
+    Column("organization", String(255), primary_key=True),
+    Column("month", String(7), primary_key=True),
+    Column("kind", String(16), primary_key=True),
+    Column("language", String(2), primary_key=True),
+    Column("status", String(24), primary_key=True),
+    Column("dim", String(8), primary_key=True),
+    Column("value", String(64), primary_key=True),
+    Column("commitments", Integer, nullable=False),
+    Column("with_year", Integer, nullable=False),  # of them, how many name a target year
+    Column("year_min", Integer),
+    Column("year_max", Integer),
+    Column("first_day", String(10)),
+    Column("last_day", String(10)),
+    Index("ix_commitment_rollup_dim", "dim", "kind", "month"),
+)
+
+SCHEMA_VERSION = 8
 
 
 def _v1(conn: Connection) -> None:
@@ -560,6 +584,14 @@ def _v7(conn: Connection) -> None:
     refresh_facts(conn)
 
 
+def _v8(conn: Connection) -> None:
+    """The facts' rollup, counted from the facts already stored."""
+    from .store import recount_rollup
+
+    metadata.create_all(conn, tables=[commitment_rollup])
+    recount_rollup(conn)
+
+
 # Step N brings a store from version N-1 to N. Never edit a step once released; add one.
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     1: _v1,
@@ -569,6 +601,7 @@ MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     5: _v5,
     6: _v6,
     7: _v7,
+    8: _v8,
 }
 
 

@@ -7,6 +7,7 @@ function of query.py returns for the same filters, so the pages and charts stay 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -41,6 +42,7 @@ PILLAR_ROWS = schema.commitment_pillars
 YEARS = schema.commitment_years
 REV = schema.reviews
 SEARCH = schema.commitment_search
+R = schema.commitment_rollup
 
 # Filters that only a commitment can satisfy (a release's own fields cannot): see releases_in_view.
 _COMMITMENT_ONLY = (
@@ -130,6 +132,38 @@ def where(filters: Filters, dialect: str = "sqlite") -> ColumnElement[bool]:
     return and_(true(), *clauses)
 
 
+# Filters the rollup answers: each keeps or drops whole groups (organisation, month, kind,
+# language, review status); dates only when they start and end on a month's bounds.
+_ROLLED = ("organizations", "date_from", "date_to", "undated", "kinds", "languages", "review_statuses")
+
+
+def _rolled(filters: Filters, dim: str) -> ColumnElement[bool] | None:
+    """The rollup rows of dimension ``dim`` in view, or None when a filter cuts through its groups."""
+    f = filters
+    if any(getattr(f, x.name) != x.default for x in dataclasses.fields(f) if x.name not in _ROLLED):
+        return None
+    if f.date_from is not None and f.date_from.day != 1:
+        return None
+    if f.date_to is not None and (f.date_to + dt.timedelta(days=1)).day != 1:
+        return None
+    clauses = [R.c.dim == dim]
+    if f.organizations:
+        clauses.append(R.c.organization.in_(f.organizations))
+    if f.date_from is not None:
+        clauses += [R.c.month != "", R.c.month >= f.date_from.isoformat()[:7]]
+    if f.date_to is not None:
+        clauses += [R.c.month != "", R.c.month <= f.date_to.isoformat()[:7]]
+    if f.undated:
+        clauses.append(R.c.month == "")
+    if f.kinds:
+        clauses.append(R.c.kind.in_(f.kinds))
+    if f.languages:
+        clauses.append(R.c.language.in_(f.languages))
+    if f.review_statuses:
+        clauses.append(R.c.status.in_(f.review_statuses))
+    return and_(*clauses)
+
+
 def _facts(engine: Engine, filters: Filters, *columns: Any, rows: bool = False) -> Select[Any]:
     """SELECT columns FROM the facts WHERE the filters; with the text and review when ``rows``."""
     source: FromClause = F
@@ -155,11 +189,24 @@ def _day(value: str | None) -> pd.Timestamp | None:
 
 def top_organizations(engine: Engine, filters: Filters, top: int, *, with_year: bool = False) -> list[str]:
     """The ``top`` organisations with most commitments (ties by name); ``with_year``: of those naming one."""
-    n = func.count().label("n")
-    q = _facts(engine, filters, F.c.organization, n).where(F.c.organization != "")
-    if with_year:
-        q = q.where(F.c.year_max.is_not(None))
-    q = q.group_by(F.c.organization).order_by(n.desc(), F.c.organization).limit(top)
+    rolled = _rolled(filters, "")
+    q: Select[Any]
+    if rolled is not None:
+        total = func.sum(R.c.with_year if with_year else R.c.commitments).label("n")
+        q = (
+            select(R.c.organization, total)
+            .where(rolled, R.c.organization != "")
+            .group_by(R.c.organization)
+            .having(total > 0)
+            .order_by(total.desc(), R.c.organization)
+            .limit(top)
+        )
+    else:
+        n = func.count().label("n")
+        q = _facts(engine, filters, F.c.organization, n).where(F.c.organization != "")
+        if with_year:
+            q = q.where(F.c.year_max.is_not(None))
+        q = q.group_by(F.c.organization).order_by(n.desc(), F.c.organization).limit(top)
     with engine.connect() as conn:
         return [str(o) for o in conn.execute(q).scalars()]
 
@@ -167,18 +214,35 @@ def top_organizations(engine: Engine, filters: Filters, top: int, *, with_year: 
 def summary(engine: Engine, filters: Filters) -> dict[str, Any]:
     """One pass over the commitments in view: how many, how many undated, with a target year, the
     nearest and farthest target year, the first and last release day, and how many per organisation."""
-    q = _facts(
-        engine,
-        filters,
-        F.c.organization,
-        func.count(),
-        func.sum(case((F.c.day.is_(None), 1), else_=0)),
-        func.count(F.c.year_max),
-        func.min(F.c.year_min),
-        func.max(F.c.year_max),
-        func.min(F.c.day),
-        func.max(F.c.day),
-    ).group_by(F.c.organization)
+    rolled = _rolled(filters, "")
+    if rolled is not None:
+        q = (
+            select(
+                R.c.organization,
+                func.sum(R.c.commitments),
+                func.sum(case((R.c.month == "", R.c.commitments), else_=0)),
+                func.sum(R.c.with_year),
+                func.min(R.c.year_min),
+                func.max(R.c.year_max),
+                func.min(R.c.first_day),
+                func.max(R.c.last_day),
+            )
+            .where(rolled)
+            .group_by(R.c.organization)
+        )
+    else:
+        q = _facts(
+            engine,
+            filters,
+            F.c.organization,
+            func.count(),
+            func.sum(case((F.c.day.is_(None), 1), else_=0)),
+            func.count(F.c.year_max),
+            func.min(F.c.year_min),
+            func.max(F.c.year_max),
+            func.min(F.c.day),
+            func.max(F.c.day),
+        ).group_by(F.c.organization)
     with engine.connect() as conn:
         rows = conn.execute(q).all()
     years = [(r[4], r[5]) for r in rows if r[3]]
@@ -202,11 +266,16 @@ def leading(counts: dict[str, int], top: int) -> list[str]:
 
 def theme_counts(engine: Engine, filters: Filters) -> pd.DataFrame:
     """Commitments in view per theme, kind and organisation (one pass; the theme charts sum it)."""
-    q = (
-        _facts(engine, filters, THEMES.c.theme, F.c.kind, F.c.organization, func.count())
-        .join_from(F, THEMES, THEMES.c.n == F.c.n)
-        .group_by(THEMES.c.theme, F.c.kind, F.c.organization)
-    )
+    rolled = _rolled(filters, "theme")
+    if rolled is not None:
+        keys = (R.c.value, R.c.kind, R.c.organization)
+        q = select(*keys, func.sum(R.c.commitments)).where(rolled).group_by(*keys)
+    else:
+        q = (
+            _facts(engine, filters, THEMES.c.theme, F.c.kind, F.c.organization, func.count())
+            .join_from(F, THEMES, THEMES.c.n == F.c.n)
+            .group_by(THEMES.c.theme, F.c.kind, F.c.organization)
+        )
     return _frame(engine, q, ["theme", "kind", "organization", "count"]).astype({"count": int})
 
 
@@ -241,12 +310,17 @@ def _month() -> ColumnElement[str]:
 
 def pillar_months(engine: Engine, filters: Filters) -> pd.DataFrame:
     """Commitments in view per release month (None: undated) and pillar, in one pass."""
-    month = _month().label("month")
-    q = (
-        _facts(engine, filters, month, PILLAR_ROWS.c.pillar, func.count())
-        .join_from(F, PILLAR_ROWS, PILLAR_ROWS.c.n == F.c.n)
-        .group_by(month, PILLAR_ROWS.c.pillar)
-    )
+    rolled = _rolled(filters, "pillar")
+    if rolled is not None:
+        month = func.nullif(R.c.month, "").label("month")
+        q = select(month, R.c.value, func.sum(R.c.commitments)).where(rolled).group_by(month, R.c.value)
+    else:
+        month = _month().label("month")
+        q = (
+            _facts(engine, filters, month, PILLAR_ROWS.c.pillar, func.count())
+            .join_from(F, PILLAR_ROWS, PILLAR_ROWS.c.n == F.c.n)
+            .group_by(month, PILLAR_ROWS.c.pillar)
+        )
     return _frame(engine, q, ["month", "pillar", "count"]).astype({"count": int})
 
 
@@ -293,13 +367,18 @@ def theme_counts_over_time(
 ) -> pd.DataFrame:
     """query.theme_counts_over_time: period (first day), theme, count, every period zero-filled."""
     freq = freq or auto_freq(summary(engine, filters))
-    month = _month().label("month")
-    q = (
-        _facts(engine, filters, month, THEMES.c.theme, func.count())
-        .join_from(F, THEMES, THEMES.c.n == F.c.n)
-        .where(F.c.day.is_not(None))
-        .group_by(month, THEMES.c.theme)
-    )
+    rolled = _rolled(filters, "theme")
+    if rolled is not None:
+        keys = (R.c.month, R.c.value)
+        q = select(*keys, func.sum(R.c.commitments)).where(rolled, R.c.month != "").group_by(*keys)
+    else:
+        month = _month().label("month")
+        q = (
+            _facts(engine, filters, month, THEMES.c.theme, func.count())
+            .join_from(F, THEMES, THEMES.c.n == F.c.n)
+            .where(F.c.day.is_not(None))
+            .group_by(month, THEMES.c.theme)
+        )
     monthly = _frame(engine, q, ["month", "theme", "count"]).astype({"count": int})
     if monthly.empty:
         return pd.DataFrame({"period": [], "theme": [], "count": []}).astype(
@@ -328,18 +407,26 @@ def top_themes(counts: pd.DataFrame, top: int) -> list[str]:
 
 def undated_count(engine: Engine, filters: Filters, *, with_year: bool = False) -> int:
     """How many commitments in view come from releases without a date (``with_year``: naming a year)."""
-    with engine.connect() as conn:
+    rolled = _rolled(filters, "")
+    if rolled is not None:
+        q = select(func.sum(R.c.with_year if with_year else R.c.commitments)).where(rolled, R.c.month == "")
+    else:
         q = _facts(engine, filters, func.count()).where(F.c.day.is_(None))
         if with_year:
             q = q.where(F.c.year_max.is_not(None))
-        return int(conn.execute(q).scalar_one())
+    with engine.connect() as conn:
+        return int(conn.execute(q).scalar() or 0)
 
 
 def with_year_count(engine: Engine, filters: Filters) -> int:
     """How many commitments in view name a target year."""
-    with engine.connect() as conn:
+    rolled = _rolled(filters, "")
+    if rolled is not None:
+        q = select(func.sum(R.c.with_year)).where(rolled)
+    else:
         q = _facts(engine, filters, func.count()).where(F.c.year_max.is_not(None))
-        return int(conn.execute(q).scalar_one())
+    with engine.connect() as conn:
+        return int(conn.execute(q).scalar() or 0)
 
 
 def headline(engine: Engine, filters: Filters, figures: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -657,9 +744,10 @@ def commitment_themes(engine: Engine, source_file: str) -> dict[str, str]:
 # ---------------------------------------------------------------- facets
 
 
-def _counted(engine: Engine, column: Any) -> dict[str, int]:
-    n = func.count().label("n")
-    q = select(column, n).where(column != "").group_by(column).order_by(n.desc(), column)
+def _counted(engine: Engine, column: Any, n: Any = None, *where: Any) -> dict[str, int]:
+    """Values of ``column`` but "" with how many commitments hold each (``n``), most first."""
+    n = (n if n is not None else func.count()).label("n")
+    q = select(column, n).where(column != "", *where).group_by(column).order_by(n.desc(), column)
     with engine.connect() as conn:
         return {str(v): int(c) for v, c in conn.execute(q)}
 
@@ -670,15 +758,19 @@ def facets(engine: Engine) -> dict[str, Any]:
         low, high = conn.execute(
             select(func.min(REL.c.date), func.max(REL.c.date)).where(REL.c.date != "")
         ).one()
-        year_low, year_high = conn.execute(select(func.min(F.c.year_min), func.max(F.c.year_max))).one()
-        statuses = sorted(str(s) for s in conn.execute(select(F.c.status).distinct()).scalars())
+        # One bound per query: each is then read from its index's end, not from every row.
+        year_low = conn.execute(select(func.min(F.c.year_min))).scalar()
+        year_high = conn.execute(select(func.max(F.c.year_max))).scalar()
+        statuses = sorted(str(s) for s in conn.execute(select(R.c.status).distinct()).scalars())
     if set(statuses) <= {"unreviewed"}:  # nothing reviewed yet: a filter would only add noise
         statuses = []
     return {
-        "organizations": _counted(engine, F.c.organization),
+        "organizations": _counted(engine, R.c.organization, func.sum(R.c.commitments), R.c.dim == ""),
         "speakers": _counted(engine, F.c.speaker),
         "date_bounds": (dt.date.fromisoformat(low), dt.date.fromisoformat(high)) if low else None,
-        "year_bounds": (int(year_low), int(year_high)) if year_high is not None else None,
+        "year_bounds": (int(year_low), int(year_high))
+        if year_low is not None and year_high is not None
+        else None,
         "review_statuses": statuses,
     }
 
