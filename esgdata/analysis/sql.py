@@ -87,7 +87,14 @@ def _search(dialect: str, text: str) -> ColumnElement[bool]:
     key = store.search_key(dialect)
     clauses = []
     for term in search_terms(text):
-        matches = or_(false(), *(_like(SEARCH.c.doc, v, dialect) for v in term_variants(term)))
+        variants = term_variants(term)
+        matches: ColumnElement[bool]
+        if dialect == "sqlite" and all(len(v) >= 3 for v in variants):
+            # A trigram phrase is the same substring test as LIKE, read from the index alone (LIKE
+            # checks every candidate's text again: ten times slower for a common word).
+            matches = SEARCH.c.doc.match(" OR ".join('"' + v.replace('"', '""') + '"' for v in variants))
+        else:
+            matches = or_(false(), *(_like(SEARCH.c.doc, v, dialect) for v in variants))
         clauses.append(F.c.n.in_(select(key).select_from(SEARCH).where(matches)))
     return and_(true(), *clauses)
 
