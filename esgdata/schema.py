@@ -97,8 +97,12 @@ releases = Table(
     Column("extractor_version", String(64), nullable=False),
     Column("ingested_at", UTCDateTime(), nullable=False),
     Column("url", Text, nullable=False, server_default=""),  # the page it was fetched from (step 5)
-    Index("ix_releases_date", "date"),  # step 7: the Releases page's order, the date filter's bounds
+    Index("ix_releases_date", "date"),  # step 7: the date filter's bounds
 )
+# Step 8: the Releases page's order (newest first, then by file), read from the index's start;
+# the releases of an organisation (filtering on organisations keeps a release's own).
+Index("ix_releases_order", releases.c.date.desc(), releases.c.source_file)
+Index("ix_releases_organization", releases.c.organization)
 
 commitments = Table(
     "commitments",
@@ -358,8 +362,9 @@ commitment_facts = Table(
     Index("ix_facts_release", "release_id"),
     Index("ix_facts_order", "day", "source_file", "position"),
     Index("ix_facts_store_order", "source_file", "position"),
-    Index("ix_facts_organization", "organization", "day"),
-    Index("ix_facts_kind", "kind", "day"),
+    # With the release (step 8): the releases holding a matching commitment, from the index alone.
+    Index("ix_facts_organization", "organization", "day", "release_id"),
+    Index("ix_facts_kind", "kind", "day", "release_id"),
     Index("ix_facts_speaker", "speaker"),
     # The filter widgets' bounds and choices, read from an index end instead of every row.
     Index("ix_facts_year_min", "year_min"),
@@ -585,11 +590,15 @@ def _v7(conn: Connection) -> None:
 
 
 def _v8(conn: Connection) -> None:
-    """The facts' rollup, counted from the facts already stored."""
+    """The facts' rollup, counted from the facts already stored; indexes for the Releases page."""
     from .store import recount_rollup
 
     metadata.create_all(conn, tables=[commitment_rollup])
     recount_rollup(conn)
+    for name in ("ix_facts_organization", "ix_facts_kind"):  # made at step 7 without the release
+        conn.execute(text(f"DROP INDEX IF EXISTS {name}"))
+    for index in (*commitment_facts.indexes, *releases.indexes):
+        index.create(conn, checkfirst=True)
 
 
 # Step N brings a store from version N-1 to N. Never edit a step once released; add one.
