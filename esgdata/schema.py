@@ -372,6 +372,13 @@ commitment_facts = Table(
     Index("ix_facts_status", "status"),
 )
 
+# Step 8, PostgreSQL only: "newest first" (day descending, undated last, then by file) as one index.
+# PostgreSQL reads ix_facts_order backwards as undated first, so it sorted every row for that order;
+# SQLite reads it backwards in this order already (and has no NULLS LAST in an index).
+Index("ix_facts_newest", commitment_facts.c.day.desc().nulls_last(), "source_file", "position").ddl_if(
+    dialect="postgresql"
+)
+
 # The multi-valued cells of commitment_facts, one row per value, so counts per theme, pillar or
 # target year are GROUP BYs.
 commitment_themes = Table(
