@@ -275,16 +275,29 @@ def leading(counts: dict[str, int], top: int) -> list[str]:
 def theme_counts(engine: Engine, filters: Filters) -> pd.DataFrame:
     """Commitments in view per theme, kind and organisation (one pass; the theme charts sum it)."""
     rolled = _rolled(filters, "theme")
-    if rolled is not None:
-        keys = (R.c.value, R.c.kind, R.c.organization)
-        q = select(*keys, func.sum(R.c.commitments)).where(rolled).group_by(*keys)
-    else:
-        q = (
-            _facts(engine, filters, THEMES.c.theme, F.c.kind, F.c.organization, func.count())
-            .join_from(F, THEMES, THEMES.c.n == F.c.n)
-            .group_by(THEMES.c.theme, F.c.kind, F.c.organization)
-        )
+    if rolled is None:
+        keys = {"kind": F.c.kind, "organization": F.c.organization}
+        return _by_value(engine, filters, F.c.themes, "theme", keys)
+    group = (R.c.value, R.c.kind, R.c.organization)
+    q = select(*group, func.sum(R.c.commitments)).where(rolled).group_by(*group)
     return _frame(engine, q, ["theme", "kind", "organization", "count"]).astype({"count": int})
+
+
+def _by_value(
+    engine: Engine, filters: Filters, cell: Any, name: str, keys: dict[str, Any], *where: Any
+) -> pd.DataFrame:
+    """Commitments in view per value of a ";"-joined ``cell`` (as ``name``) and ``keys``: grouped on the
+    cell as stored (few distinct cells), then split, where a join would read a row per value."""
+    q = (
+        _facts(engine, filters, cell, *keys.values(), func.count())
+        .where(*where)
+        .group_by(cell, *keys.values())
+    )
+    frame = _frame(engine, q, [name, *keys, "count"])
+    frame[name] = [list(dict.fromkeys(v for v in str(c or "").split(";") if v)) for c in frame[name]]
+    frame = frame.explode(name).dropna(subset=[name])
+    out = frame.groupby([name, *keys], as_index=False, dropna=False)["count"].sum()
+    return out.astype({"count": int})
 
 
 def theme_kind_counts(counts: pd.DataFrame) -> pd.DataFrame:
@@ -319,16 +332,11 @@ def _month() -> ColumnElement[str]:
 def pillar_months(engine: Engine, filters: Filters) -> pd.DataFrame:
     """Commitments in view per release month (None: undated) and pillar, in one pass."""
     rolled = _rolled(filters, "pillar")
-    if rolled is not None:
-        month = func.nullif(R.c.month, "").label("month")
-        q = select(month, R.c.value, func.sum(R.c.commitments)).where(rolled).group_by(month, R.c.value)
-    else:
-        month = _month().label("month")
-        q = (
-            _facts(engine, filters, month, PILLAR_ROWS.c.pillar, func.count())
-            .join_from(F, PILLAR_ROWS, PILLAR_ROWS.c.n == F.c.n)
-            .group_by(month, PILLAR_ROWS.c.pillar)
-        )
+    if rolled is None:
+        by_month = _by_value(engine, filters, F.c.pillars, "pillar", {"month": _month().label("month")})
+        return by_month[["month", "pillar", "count"]]
+    month = func.nullif(R.c.month, "").label("month")
+    q = select(month, R.c.value, func.sum(R.c.commitments)).where(rolled).group_by(month, R.c.value)
     return _frame(engine, q, ["month", "pillar", "count"]).astype({"count": int})
 
 
@@ -379,15 +387,11 @@ def theme_counts_over_time(
     if rolled is not None:
         keys = (R.c.month, R.c.value)
         q = select(*keys, func.sum(R.c.commitments)).where(rolled, R.c.month != "").group_by(*keys)
+        monthly = _frame(engine, q, ["month", "theme", "count"]).astype({"count": int})
     else:
-        month = _month().label("month")
-        q = (
-            _facts(engine, filters, month, THEMES.c.theme, func.count())
-            .join_from(F, THEMES, THEMES.c.n == F.c.n)
-            .where(F.c.day.is_not(None))
-            .group_by(month, THEMES.c.theme)
-        )
-    monthly = _frame(engine, q, ["month", "theme", "count"]).astype({"count": int})
+        month = {"month": _month().label("month")}
+        monthly = _by_value(engine, filters, F.c.themes, "theme", month, F.c.day.is_not(None))
+        monthly = monthly[["month", "theme", "count"]]
     if monthly.empty:
         return pd.DataFrame({"period": [], "theme": [], "count": []}).astype(
             {"period": "datetime64[us]", "theme": str, "count": int}
@@ -674,26 +678,45 @@ def _release_where(engine: Engine, filters: Filters) -> ColumnElement[bool]:
         clauses.append(REL.c.date == "")
     if f.languages:
         clauses.append(REL.c.language.in_(f.languages))
-    commitment_only = any(getattr(f, name) != getattr(Filters(), name) for name in _COMMITMENT_ONLY)
-    if f.organizations or f.search.strip() or commitment_only:
-        matching = _facts(engine, f, F.c.release_id)
-        if commitment_only:
-            clauses.append(REL.c.id.in_(matching))
-        elif f.organizations:
-            # One list of ids from both sides, each through its organisation index, where an OR of
-            # the two tests would be checked on every release.
-            mine = REL.alias()
-            own = select(mine.c.id).where(_own(mine, f))
-            clauses.append(REL.c.id.in_(union(matching, own)))
-        else:  # a search alone: titles are read anyway, newest first, until a page is full
-            clauses.append(or_(REL.c.id.in_(matching), _own(REL, f)))
+    ids = _release_ids(engine, f)
+    if ids is not None and not _commitment_only(f) and not f.organizations:
+        # A search alone: a page reads the releases newest first and stops once it is full.
+        clauses.append(or_(REL.c.id.in_(_facts(engine, f, F.c.release_id)), _own(REL, f)))
+    elif ids is not None:
+        clauses.append(REL.c.id.in_(ids))
     return and_(true(), *clauses)
+
+
+def _commitment_only(filters: Filters) -> bool:
+    return any(getattr(filters, name) != getattr(Filters(), name) for name in _COMMITMENT_ONLY)
+
+
+def _release_ids(engine: Engine, filters: Filters) -> Any:
+    """The ids of the releases the commitment filters, organisations and search keep (before the
+    releases' own date and language); None when none of them is set."""
+    f = filters
+    matching = _facts(engine, f, F.c.release_id)
+    if _commitment_only(f):
+        return matching
+    if not f.organizations and not f.search.strip():
+        return None
+    # One list from both sides, each through its index, where an OR of the two tests would be
+    # checked on every release.
+    mine = REL.alias()
+    return union(matching, select(mine.c.id).where(_own(mine, f)))
 
 
 def release_count(engine: Engine, filters: Filters) -> int:
     """How many releases are in view (query.filter_releases' rows)."""
+    f = filters
+    ids = _release_ids(engine, f)
+    q = select(func.count()).select_from(REL).where(_release_where(engine, f))
+    own_fields = f.date_from is not None or f.date_to is not None or f.undated or f.languages
+    if ids is not None and not own_fields:
+        # Every id in the list is a stored release: count the list, without reading the releases.
+        listed = ids.subquery()
+        q = select(func.count(listed.c[0].distinct()))
     with engine.connect() as conn:
-        q = select(func.count()).select_from(REL).where(_release_where(engine, filters))
         return int(conn.execute(q).scalar_one())
 
 
