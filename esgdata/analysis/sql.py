@@ -297,6 +297,8 @@ def _by_value(
     frame[name] = [list(dict.fromkeys(v for v in str(c or "").split(";") if v)) for c in frame[name]]
     frame = frame.explode(name).dropna(subset=[name])
     out = frame.groupby([name, *keys], as_index=False, dropna=False)["count"].sum()
+    for key in keys:  # None stays None (the undated month), also when it is the only key left
+        out[key] = out[key].astype(object).where(out[key].notna(), None)
     return out.astype({"count": int})
 
 
