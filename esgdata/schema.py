@@ -97,8 +97,12 @@ releases = Table(
     Column("extractor_version", String(64), nullable=False),
     Column("ingested_at", UTCDateTime(), nullable=False),
     Column("url", Text, nullable=False, server_default=""),  # the page it was fetched from (step 5)
-    Index("ix_releases_date", "date"),  # step 7: the Releases page's order, the date filter's bounds
+    Index("ix_releases_date", "date"),  # step 7: the date filter's bounds
 )
+# Step 8: the Releases page's order (newest first, then by file), read from the index's start;
+# the releases of an organisation (filtering on organisations keeps a release's own).
+Index("ix_releases_order", releases.c.date.desc(), releases.c.source_file)
+Index("ix_releases_organization", releases.c.organization)
 
 commitments = Table(
     "commitments",
@@ -358,13 +362,21 @@ commitment_facts = Table(
     Index("ix_facts_release", "release_id"),
     Index("ix_facts_order", "day", "source_file", "position"),
     Index("ix_facts_store_order", "source_file", "position"),
-    Index("ix_facts_organization", "organization", "day"),
-    Index("ix_facts_kind", "kind", "day"),
+    # With the release (step 8): the releases holding a matching commitment, from the index alone.
+    Index("ix_facts_organization", "organization", "day", "release_id"),
+    Index("ix_facts_kind", "kind", "day", "release_id"),
     Index("ix_facts_speaker", "speaker"),
     # The filter widgets' bounds and choices, read from an index end instead of every row.
     Index("ix_facts_year_min", "year_min"),
     Index("ix_facts_year_max", "year_max"),
     Index("ix_facts_status", "status"),
+)
+
+# Step 8, PostgreSQL only: "newest first" (day descending, undated last, then by file) as one index.
+# PostgreSQL reads ix_facts_order backwards as undated first, so it sorted every row for that order;
+# SQLite reads it backwards in this order already (and has no NULLS LAST in an index).
+Index("ix_facts_newest", commitment_facts.c.day.desc().nulls_last(), "source_file", "position").ddl_if(
+    dialect="postgresql"
 )
 
 # The multi-valued cells of commitment_facts, one row per value, so counts per theme, pillar or
@@ -407,7 +419,31 @@ SEARCH_SEPARATOR = "\x1f"
 
 FACT_TABLES = (commitment_facts, commitment_themes, commitment_pillars, commitment_years, commitment_search)
 
-SCHEMA_VERSION = 7
+# The facts counted by their cheap dimensions (organisation, release month, kind, language, review
+# status), so a view narrowed only by those reads a few thousand rows instead of every fact. One
+# row per group (dim ""), per group and theme (dim "theme") and per group and pillar (dim "pillar");
+# month "" for undated releases. store.refresh_facts recounts the groups a write touches, in its
+# transaction; the measures beyond the count (with_year and the bounds) are set on dim "" rows only.
+commitment_rollup = Table(
+    "commitment_rollup",
+    metadata,
+    Column("organization", String(255), primary_key=True),
+    Column("month", String(7), primary_key=True),
+    Column("kind", String(16), primary_key=True),
+    Column("language", String(2), primary_key=True),
+    Column("status", String(24), primary_key=True),
+    Column("dim", String(8), primary_key=True),
+    Column("value", String(64), primary_key=True),
+    Column("commitments", Integer, nullable=False),
+    Column("with_year", Integer, nullable=False),  # of them, how many name a target year
+    Column("year_min", Integer),
+    Column("year_max", Integer),
+    Column("first_day", String(10)),
+    Column("last_day", String(10)),
+    Index("ix_commitment_rollup_dim", "dim", "kind", "month"),
+)
+
+SCHEMA_VERSION = 8
 
 
 def _v1(conn: Connection) -> None:
@@ -560,6 +596,18 @@ def _v7(conn: Connection) -> None:
     refresh_facts(conn)
 
 
+def _v8(conn: Connection) -> None:
+    """The facts' rollup, counted from the facts already stored; indexes for the Releases page."""
+    from .store import recount_rollup
+
+    metadata.create_all(conn, tables=[commitment_rollup])
+    recount_rollup(conn)
+    for name in ("ix_facts_organization", "ix_facts_kind"):  # made at step 7 without the release
+        conn.execute(text(f"DROP INDEX IF EXISTS {name}"))
+    for index in (*commitment_facts.indexes, *releases.indexes):
+        index.create(conn, checkfirst=True)
+
+
 # Step N brings a store from version N-1 to N. Never edit a step once released; add one.
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     1: _v1,
@@ -569,6 +617,7 @@ MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     5: _v5,
     6: _v6,
     7: _v7,
+    8: _v8,
 }
 
 

@@ -18,14 +18,20 @@ from sqlalchemy import (
     Engine,
     Integer,
     String,
+    and_,
     bindparam,
     cast,
     create_engine,
     event,
     func,
+    inspect,
+    literal,
     literal_column,
+    null,
+    or_,
     select,
     text,
+    true,
     update,
 )
 from sqlalchemy.engine import make_url
@@ -326,7 +332,10 @@ def save(engine: Engine, x: Extraction, actor: str) -> SaveOutcome:
             moves.place_added(r.body, added)
         new_ids = {v["id"] for v in new_rows}
         gone = old_ids - new_ids
+        dropped: set[RollupKey] = set()
         if gone:
+            # Their facts go first, so the rollup groups they counted in are recounted below.
+            dropped = _drop_facts(conn, schema.commitment_facts.c.commitment_id.in_(gone))
             conn.execute(com.delete().where(com.c.id.in_(gone)))
         for v in new_rows:
             if v["id"] in old_ids:
@@ -354,7 +363,7 @@ def save(engine: Engine, x: Extraction, actor: str) -> SaveOutcome:
                     for a in x.achievements
                 ],
             )
-        refresh_facts(conn, release_ids=[release_id])
+        refresh_facts(conn, release_ids=[release_id], dropped=dropped)
         _bump_revision(conn)
     return SaveOutcome(
         status, len(x.commitments), moves.stale, moves.orphaned, moves.restored, frozenset(before)
@@ -494,7 +503,8 @@ def _fact_rows(conn: Connection, where: Any) -> list[dict[str, Any]]:
     return apply_reviews(rows, reviews)
 
 
-def _write_facts(conn: Connection, rows: list[dict[str, Any]]) -> None:
+def _write_facts(conn: Connection, rows: list[dict[str, Any]]) -> set[RollupKey]:
+    """Insert these facts rows and their per-value rows; return the rollup groups they count in."""
     facts = schema.commitment_facts
     values = []
     for r in rows:
@@ -520,7 +530,7 @@ def _write_facts(conn: Connection, rows: list[dict[str, Any]]) -> None:
             }
         )
     if not values:
-        return
+        return set()
     numbers = dict(
         (cid, n)
         for n, cid in conn.execute(facts.insert().returning(facts.c.n, facts.c.commitment_id), values)
@@ -547,6 +557,7 @@ def _write_facts(conn: Connection, rows: list[dict[str, Any]]) -> None:
         conn.execute(text("INSERT INTO commitment_search(rowid, doc) VALUES (:key, :doc)"), docs)
     else:
         conn.execute(schema.commitment_search.insert(), [{"n": d["key"], "doc": d["doc"]} for d in docs])
+    return {(v["organization"], _month_of(v["day"])) for v in values}
 
 
 def search_key(dialect: str) -> Any:
@@ -554,12 +565,15 @@ def search_key(dialect: str) -> Any:
     return literal_column("rowid") if dialect == "sqlite" else schema.commitment_search.c.n
 
 
-def _drop_facts(conn: Connection, where: Any) -> None:
+def _drop_facts(conn: Connection, where: Any) -> set[RollupKey]:
+    """Delete these facts rows and their per-value rows; return the rollup groups they counted in."""
     facts = schema.commitment_facts
+    touched = _rollup_keys(conn, where)
     numbers = select(facts.c.n).where(where).scalar_subquery()
     for table in (schema.commitment_themes, schema.commitment_pillars, schema.commitment_years):
         conn.execute(table.delete().where(table.c.n.in_(numbers)))
     conn.execute(facts.delete().where(where))
+    return touched
 
 
 def refresh_facts(
@@ -567,9 +581,11 @@ def refresh_facts(
     *,
     release_ids: Iterable[int] | None = None,
     commitment_ids: Iterable[str] | None = None,
+    dropped: Iterable[RollupKey] = (),
 ) -> None:
     """Rewrite the dashboard's facts of these releases or commitments (all when neither is given),
-    inside the caller's transaction, so the dashboard never sees a write half applied."""
+    and recount the rollup groups they (or the facts the caller ``dropped``) count in, inside the
+    caller's transaction, so the dashboard never sees a write half applied."""
     facts, com = schema.commitment_facts, schema.commitments
     if release_ids is None and commitment_ids is None:
         for table in reversed(schema.FACT_TABLES):
@@ -578,19 +594,104 @@ def refresh_facts(
         for i in range(0, len(all_ids), _FACT_CHUNK):
             chunk = all_ids[i : i + _FACT_CHUNK]
             _write_facts(conn, _fact_rows(conn, com.c.release_id.in_(chunk)))
+        if inspect(conn).has_table(schema.commitment_rollup.name):  # step 7 runs before the rollup exists
+            recount_rollup(conn)
         return
+    touched = set(dropped)
     if release_ids is not None:
         chunks = list(release_ids)
         for i in range(0, len(chunks), _FACT_CHUNK):
             chunk = chunks[i : i + _FACT_CHUNK]
-            _drop_facts(conn, facts.c.release_id.in_(chunk))
-            _write_facts(conn, _fact_rows(conn, com.c.release_id.in_(chunk)))
+            touched |= _drop_facts(conn, facts.c.release_id.in_(chunk))
+            touched |= _write_facts(conn, _fact_rows(conn, com.c.release_id.in_(chunk)))
     if commitment_ids is not None:
         chunks_c = list(commitment_ids)
         for i in range(0, len(chunks_c), _FACT_CHUNK):
             chunk_c = chunks_c[i : i + _FACT_CHUNK]
-            _drop_facts(conn, facts.c.commitment_id.in_(chunk_c))
-            _write_facts(conn, _fact_rows(conn, com.c.id.in_(chunk_c)))
+            touched |= _drop_facts(conn, facts.c.commitment_id.in_(chunk_c))
+            touched |= _write_facts(conn, _fact_rows(conn, com.c.id.in_(chunk_c)))
+    recount_rollup(conn, touched)
+
+
+# --- the facts' rollup: counts by organisation, release month, kind, language and review status
+
+RollupKey = tuple[str, str]  # (organisation, release month "YYYY-MM" or "" when undated)
+_ROLLUP_CHUNK = 100  # groups recounted per statement
+
+
+def _month_of(day: str | None) -> str:
+    return day[:7] if day else ""
+
+
+def _rollup_keys(conn: Connection, where: Any) -> set[RollupKey]:
+    facts = schema.commitment_facts
+    query = select(facts.c.organization, facts.c.day).where(where).distinct()
+    return {(str(o), _month_of(d)) for o, d in conn.execute(query)}
+
+
+def _in_groups(keys: list[RollupKey]) -> Any:
+    """The facts of these rollup groups (a range of the organisation and day index per group)."""
+    facts = schema.commitment_facts
+    return or_(
+        *(
+            and_(
+                facts.c.organization == org,
+                facts.c.day.between(f"{month}-01", f"{month}-31") if month else facts.c.day.is_(None),
+            )
+            for org, month in keys
+        )
+    )
+
+
+def _rollup_selects(where: Any) -> list[Any]:
+    """The rollup rows of the facts passing ``where``: groups, then groups by theme and by pillar."""
+    facts = schema.commitment_facts
+    month = func.coalesce(func.substr(facts.c.day, 1, 7), "").label("month")
+    group = [facts.c.organization, month, facts.c.kind, facts.c.language, facts.c.status]
+    out = [
+        select(
+            *group,
+            literal(""),
+            literal(""),
+            func.count(),
+            func.count(facts.c.year_max),
+            func.min(facts.c.year_min),
+            func.max(facts.c.year_max),
+            func.min(facts.c.day),
+            func.max(facts.c.day),
+        )
+        .where(where)
+        .group_by(*group)
+    ]
+    for dim, table, column in (
+        ("theme", schema.commitment_themes, schema.commitment_themes.c.theme),
+        ("pillar", schema.commitment_pillars, schema.commitment_pillars.c.pillar),
+    ):
+        out.append(
+            select(*group, literal(dim), column, func.count(), literal(0), null(), null(), null(), null())
+            .select_from(facts.join(table, table.c.n == facts.c.n))
+            .where(where)
+            .group_by(*group, column)
+        )
+    return out
+
+
+def recount_rollup(conn: Connection, keys: Iterable[RollupKey] | None = None) -> None:
+    """Count these rollup groups again from the facts (every group when ``keys`` is None)."""
+    rollup = schema.commitment_rollup
+    columns = [c.name for c in rollup.columns]
+    if keys is None:
+        conn.execute(rollup.delete())
+        for query in _rollup_selects(true()):
+            conn.execute(rollup.insert().from_select(columns, query))
+        return
+    ordered = sorted(set(keys))
+    for i in range(0, len(ordered), _ROLLUP_CHUNK):
+        chunk = ordered[i : i + _ROLLUP_CHUNK]
+        mine = or_(*(and_(rollup.c.organization == o, rollup.c.month == m) for o, m in chunk))
+        conn.execute(rollup.delete().where(mine))
+        for query in _rollup_selects(_in_groups(chunk)):
+            conn.execute(rollup.insert().from_select(columns, query))
 
 
 def _version() -> str:
@@ -607,7 +708,7 @@ def delete_release(engine: Engine, source_file: str, actor: str) -> bool:
             select(schema.releases.c.id).where(schema.releases.c.source_file == source_file)
         ).scalar()
         if release_id is not None:
-            _drop_facts(conn, schema.commitment_facts.c.release_id == release_id)
+            recount_rollup(conn, _drop_facts(conn, schema.commitment_facts.c.release_id == release_id))
         deleted = conn.execute(schema.releases.delete().where(schema.releases.c.source_file == source_file))
         if deleted.rowcount:
             conn.execute(

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from conftest import PG_URL, SEEDS, pg_connect, skip_or_fail
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, select, text
 
@@ -22,7 +23,7 @@ from esgdata import export, ingest, review, schema, store, users
 from esgdata.analysis import query, sql
 from esgdata.analysis.query import Filters
 from esgdata.extraction import lexicon
-from esgdata.extraction.pipeline import extract
+from esgdata.extraction.pipeline import commitment_id, extract
 from esgdata.models import KINDS, PILLARS
 from esgdata.readers import read
 from esgdata.readers.release import parse_release
@@ -152,8 +153,30 @@ def test_the_small_store_has_what_the_properties_need(
     assert sql.summary(built, Filters())["commitments"] == len(frame)
 
 
+MONTHS = st.integers(2018 * 12, 2026 * 12 + 11).map(lambda m: dt.date(m // 12, m % 12 + 1, 1))
+
+
+@st.composite
+def rolled_filters(draw: st.DrawFn) -> Filters:
+    """Random filters the rollup answers: whole groups only (dates on a month's bounds)."""
+    low = draw(st.none() | MONTHS)
+    high = draw(st.none() | MONTHS.map(lambda d: (pd.Timestamp(d) + pd.offsets.MonthEnd(0)).date()))
+    return Filters(
+        organizations=tuple(draw(st.lists(st.sampled_from(ORGS), max_size=2, unique=True))),
+        date_from=low,
+        date_to=high,
+        undated=draw(st.booleans()) if low is None and high is None else False,
+        kinds=tuple(draw(st.lists(st.sampled_from(list(KINDS)), max_size=2, unique=True))),
+        languages=tuple(draw(st.lists(st.sampled_from(["en", "zh"]), max_size=1))),
+        review_statuses=tuple(
+            draw(st.lists(st.sampled_from(list(review.STATUSES)), max_size=2, unique=True))
+        ),
+    )
+
+
 @PROPERTY
-@given(f=filters())
+@given(f=filters() | rolled_filters())
+@example(f=Filters(undated=True, min_confidence=0.5))  # undated only, counted from the facts
 def test_counts_and_chart_aggregates_equal_the_pandas_reference(
     built: Engine, reference: tuple[pd.DataFrame, pd.DataFrame], f: Filters
 ) -> None:
@@ -174,10 +197,13 @@ def test_counts_and_chart_aggregates_equal_the_pandas_reference(
     in_view = query.filter_releases(releases, view, f)
     assert drawn["headline"] == sql.headline(built, f) == query.headline(view, in_view)
     assert sql.release_count(built, f) == len(in_view)
+    assert sql.with_year_count(built, f) == int(view["year_max"].notna().sum())
+    undated = view[view["release_day"].isna()]
+    assert sql.undated_count(built, f, with_year=True) == int(undated["year_max"].notna().sum())
 
 
 @PROPERTY
-@given(f=filters())
+@given(f=filters() | rolled_filters())
 def test_points_roadmap_and_pages_hold_the_pandas_rows_in_the_pandas_order(
     built: Engine, reference: tuple[pd.DataFrame, pd.DataFrame], f: Filters
 ) -> None:
@@ -273,6 +299,19 @@ def test_an_old_store_gets_its_facts_on_upgrade(tmp_path: Path) -> None:
     assert sql.summary(engine, Filters())["commitments"] == len(store.commitment_rows(engine)) > 0
 
 
+def test_a_store_of_schema_7_gets_its_rollup_on_upgrade(tmp_path: Path) -> None:
+    engine = store.connect(f"sqlite:///{tmp_path / 'old.db'}")
+    ingest.load_seeds(engine, users.operator())
+    with engine.begin() as conn:  # the store as schema 7 left it: no rollup
+        conn.execute(text(f"DROP TABLE {schema.commitment_rollup.name}"))
+        conn.execute(schema.meta.update().where(schema.meta.c.key == "schema_version").values(value="7"))
+    assert schema.upgrade(engine) == schema.SCHEMA_VERSION
+    assert _rollup(engine) == _rollup(engine, recounted=True) != []
+    assert sql.summary(engine, Filters(kinds=("target",)))["commitments"] == len(
+        [r for r in store.commitment_rows(engine) if r["kind"] == "target"]
+    )
+
+
 @settings(max_examples=15, deadline=None)
 @given(f=filters())
 def test_the_streamed_releases_csv_is_the_cli_export_narrowed(
@@ -323,3 +362,77 @@ def test_a_reviewed_correction_reaches_the_filtered_download(engine: Engine) -> 
     header, *lines = _csv(engine, Filters(year_from=2031, year_to=2031)).splitlines()
     assert len(lines) == 1 and first["id"] in lines[0] and "2031" in lines[0]
     assert "review_status" in header and "original_kind" in header
+
+
+def _rollup(engine: Engine, *, recounted: bool = False) -> list[tuple[object, ...]]:
+    """The rollup's rows as stored, or as a recount from the facts gives them (rolled back)."""
+    with engine.connect() as conn:
+        if recounted:
+            store.recount_rollup(conn)
+        rows = sorted(tuple(r) for r in conn.execute(select(schema.commitment_rollup)))
+        conn.rollback()
+    return rows
+
+
+@st.composite
+def writes(draw: st.DrawFn) -> list[tuple[object, ...]]:
+    """A few writes that change facts: a copy of a release saved (dated or not, first or again with
+    another date and fewer commitments), reviews correcting the organisation or kind, deletions."""
+    day = st.sampled_from(["", "2019-03-31", "2019-04-01", "2024-12-15"])
+    ops = st.one_of(
+        st.tuples(st.just("save"), st.integers(0, 3), day, st.integers(0, 30)),
+        st.tuples(st.just("review"), st.integers(0, 400), st.sampled_from(ORGS), st.sampled_from(KINDS)),
+        st.tuples(st.just("delete"), st.integers(0, 3)),
+    )
+    return draw(st.lists(ops, min_size=1, max_size=4))
+
+
+@pytest.fixture
+def seeded(engine: Engine) -> Engine:
+    ingest.load_seeds(engine, users.operator())
+    users.add_user(engine, users.operator(), "rita", "a long enough password", "reviewer")
+    return engine
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ops=writes())
+def test_the_rollup_stays_equal_to_the_facts_after_every_write(
+    seeded: Engine, ops: list[tuple[object, ...]]
+) -> None:
+    engine = seeded
+    rita = users.authenticate(engine, "rita", "a long enough password")
+    first = sorted(SEEDS.glob("*.txt"))[:4]
+    for op in ops:
+        if op[0] == "save":
+            x = extract(parse_release(read(first[int(op[1])], max_bytes=2**24)))
+            name = f"copy-{op[1]}.txt"
+            release = dataclasses.replace(
+                x.release,
+                source_file=name,
+                date=str(op[2]),
+                content_hash=hashlib.sha256(repr(op).encode()).hexdigest(),
+            )
+            commitments = tuple(
+                dataclasses.replace(c, id=commitment_id(name, c.text, i), source_file=name)
+                for i, c in enumerate(x.commitments[: int(op[3])])
+            )
+            store.save(engine, dataclasses.replace(x, release=release, commitments=commitments), "test")
+        elif op[0] == "review":
+            rows = store.commitment_rows(engine)
+            cid = rows[int(op[1]) % len(rows)]["id"]
+            seen = store.get_review(engine, cid)
+            review.review(
+                engine,
+                rita,
+                cid,
+                status="accepted",
+                expected_version=int(seen["version"]) if seen else 0,
+                organization=str(op[2]),
+                kind=str(op[3]),
+            )
+        else:
+            store.delete_release(engine, f"copy-{op[1]}.txt", "test")
+        assert _rollup(engine) == _rollup(engine, recounted=True)
+    frame = query.load_commitments(engine)
+    assert sql.summary(engine, Filters())["commitments"] == len(frame)
+    same(sql.overview(engine, Filters(), top=3)["theme_kind"], query.theme_kind_counts(frame))
