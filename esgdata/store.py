@@ -28,7 +28,6 @@ from sqlalchemy import (
     literal,
     literal_column,
     null,
-    or_,
     select,
     text,
     true,
@@ -335,7 +334,7 @@ def save(engine: Engine, x: Extraction, actor: str) -> SaveOutcome:
         dropped: set[RollupKey] = set()
         if gone:
             # Their facts go first, so the rollup groups they counted in are recounted below.
-            dropped = _drop_facts(conn, schema.commitment_facts.c.commitment_id.in_(gone))
+            dropped = _drop_facts(conn, "commitment", sorted(gone))
             conn.execute(com.delete().where(com.c.id.in_(gone)))
         for v in new_rows:
             if v["id"] in old_ids:
@@ -472,40 +471,52 @@ def _split(cell: str | None) -> list[str]:
 _FACT_CHUNK = 500  # ids per IN (...) list: far under every dialect's bound on parameters
 
 
-def _fact_rows(conn: Connection, where: Any) -> list[dict[str, Any]]:
-    """Commitments (with their release's fields) and their reviews' corrections applied."""
+# The facts' statements, built once: per write, building them cost more than running them.
+_F = schema.commitment_facts
+_BY = {"release": _F.c.release_id, "commitment": _F.c.commitment_id}
+_FACT_SOURCE = select(
+    _com.c.id,
+    _com.c.release_id,
+    _com.c.position,
+    _com.c.kind,
+    _com.c.themes,
+    _com.c.pillars,
+    _com.c.target_years,
+    _com.c.speaker,
+    _com.c.organization,
+    _com.c.confidence,
+    _com.c.text,
+    _rel.c.source_file,
+    _rel.c.date,
+    _rel.c.language,
+    _rel.c.title,
+).select_from(_com.join(_rel))
+_FACT_SOURCES = {
+    "release": _FACT_SOURCE.where(_com.c.release_id.in_(bindparam("ids", expanding=True))),
+    "commitment": _FACT_SOURCE.where(_com.c.id.in_(bindparam("ids", expanding=True))),
+}
+_FACT_INSERT = _F.insert().returning(_F.c.n, _F.c.commitment_id)
+_VALUE_TABLES = (schema.commitment_themes, schema.commitment_pillars, schema.commitment_years)
+_VALUE_INSERTS = tuple(t.insert() for t in _VALUE_TABLES)
+_SEARCH_INSERT_SQLITE = text("INSERT INTO commitment_search(rowid, doc) VALUES (:key, :doc)")
+_SEARCH_INSERT = schema.commitment_search.insert()
+
+
+def _fact_rows(conn: Connection, by: str, ids: list[Any]) -> list[dict[str, Any]]:
+    """Commitments (with their release's fields) of these release or commitment ids, and their
+    reviews' corrections applied."""
     from .review import apply_reviews  # review imports the store: the rule stays in review.py
 
-    com, rel, rev = schema.commitments, schema.releases, schema.reviews
-    query = select(
-        com.c.id,
-        com.c.release_id,
-        com.c.position,
-        com.c.kind,
-        com.c.themes,
-        com.c.pillars,
-        com.c.target_years,
-        com.c.speaker,
-        com.c.organization,
-        com.c.confidence,
-        com.c.text,
-        rel.c.source_file,
-        rel.c.date,
-        rel.c.language,
-        rel.c.title,
-    ).select_from(com.join(rel))
-    rows = [dict(r._mapping) for r in conn.execute(query.where(where))]
+    rows = [dict(r._mapping) for r in conn.execute(_FACT_SOURCES[by], {"ids": ids})]
     ids = [r["id"] for r in rows]
     reviews: list[dict[str, Any]] = []
     for i in range(0, len(ids), _FACT_CHUNK):
-        chunk = ids[i : i + _FACT_CHUNK]
-        reviews += [dict(r._mapping) for r in conn.execute(select(rev).where(rev.c.commitment_id.in_(chunk)))]
+        reviews += [dict(r._mapping) for r in conn.execute(_REVIEWS_OF, {"ids": ids[i : i + _FACT_CHUNK]})]
     return apply_reviews(rows, reviews)
 
 
 def _write_facts(conn: Connection, rows: list[dict[str, Any]]) -> set[RollupKey]:
     """Insert these facts rows and their per-value rows; return the rollup groups they count in."""
-    facts = schema.commitment_facts
     values = []
     for r in rows:
         years = [int(y) for y in _split(r["target_years"]) if y.isdigit()]
@@ -531,10 +542,7 @@ def _write_facts(conn: Connection, rows: list[dict[str, Any]]) -> set[RollupKey]
         )
     if not values:
         return set()
-    numbers = dict(
-        (cid, n)
-        for n, cid in conn.execute(facts.insert().returning(facts.c.n, facts.c.commitment_id), values)
-    )
+    numbers = dict((cid, n) for n, cid in conn.execute(_FACT_INSERT, values))
     themes, pillars, years_rows, docs = [], [], [], []
     sep = schema.SEARCH_SEPARATOR
     for r in rows:
@@ -546,17 +554,13 @@ def _write_facts(conn: Connection, rows: list[dict[str, Any]]) -> set[RollupKey]
         years_rows += [
             {"n": n, "year": int(y)} for y in dict.fromkeys(_split(r["target_years"])) if y.isdigit()
         ]
-    for table, batch in (
-        (schema.commitment_themes, themes),
-        (schema.commitment_pillars, pillars),
-        (schema.commitment_years, years_rows),
-    ):
+    for insert, batch in zip(_VALUE_INSERTS, (themes, pillars, years_rows), strict=True):
         if batch:
-            conn.execute(table.insert(), batch)
+            conn.execute(insert, batch)
     if conn.dialect.name == "sqlite":  # the FTS5 table is keyed by its rowid
-        conn.execute(text("INSERT INTO commitment_search(rowid, doc) VALUES (:key, :doc)"), docs)
+        conn.execute(_SEARCH_INSERT_SQLITE, docs)
     else:
-        conn.execute(schema.commitment_search.insert(), [{"n": d["key"], "doc": d["doc"]} for d in docs])
+        conn.execute(_SEARCH_INSERT, [{"n": d["key"], "doc": d["doc"]} for d in docs])
     return {(v["organization"], _month_of(v["day"])) for v in values}
 
 
@@ -565,14 +569,12 @@ def search_key(dialect: str) -> Any:
     return literal_column("rowid") if dialect == "sqlite" else schema.commitment_search.c.n
 
 
-def _drop_facts(conn: Connection, where: Any) -> set[RollupKey]:
-    """Delete these facts rows and their per-value rows; return the rollup groups they counted in."""
-    facts = schema.commitment_facts
-    touched = _rollup_keys(conn, where)
-    numbers = select(facts.c.n).where(where).scalar_subquery()
-    for table in (schema.commitment_themes, schema.commitment_pillars, schema.commitment_years):
-        conn.execute(table.delete().where(table.c.n.in_(numbers)))
-    conn.execute(facts.delete().where(where))
+def _drop_facts(conn: Connection, by: str, ids: list[Any]) -> set[RollupKey]:
+    """Delete the facts rows (and their per-value rows) of these release or commitment ids;
+    return the rollup groups they counted in."""
+    touched = {(str(o), _month_of(d)) for o, d in conn.execute(_FACT_GROUPS[by], {"ids": ids})}
+    for statement in _FACT_DELETES[by]:
+        conn.execute(statement, {"ids": ids})
     return touched
 
 
@@ -586,61 +588,32 @@ def refresh_facts(
     """Rewrite the dashboard's facts of these releases or commitments (all when neither is given),
     and recount the rollup groups they (or the facts the caller ``dropped``) count in, inside the
     caller's transaction, so the dashboard never sees a write half applied."""
-    facts, com = schema.commitment_facts, schema.commitments
     if release_ids is None and commitment_ids is None:
         for table in reversed(schema.FACT_TABLES):
             conn.execute(table.delete())
         all_ids = list(conn.execute(select(schema.releases.c.id).order_by(schema.releases.c.id)).scalars())
         for i in range(0, len(all_ids), _FACT_CHUNK):
-            chunk = all_ids[i : i + _FACT_CHUNK]
-            _write_facts(conn, _fact_rows(conn, com.c.release_id.in_(chunk)))
+            _write_facts(conn, _fact_rows(conn, "release", all_ids[i : i + _FACT_CHUNK]))
         if inspect(conn).has_table(schema.commitment_rollup.name):  # step 7 runs before the rollup exists
             recount_rollup(conn)
         return
     touched = set(dropped)
-    if release_ids is not None:
-        chunks = list(release_ids)
-        for i in range(0, len(chunks), _FACT_CHUNK):
-            chunk = chunks[i : i + _FACT_CHUNK]
-            touched |= _drop_facts(conn, facts.c.release_id.in_(chunk))
-            touched |= _write_facts(conn, _fact_rows(conn, com.c.release_id.in_(chunk)))
-    if commitment_ids is not None:
-        chunks_c = list(commitment_ids)
-        for i in range(0, len(chunks_c), _FACT_CHUNK):
-            chunk_c = chunks_c[i : i + _FACT_CHUNK]
-            touched |= _drop_facts(conn, facts.c.commitment_id.in_(chunk_c))
-            touched |= _write_facts(conn, _fact_rows(conn, com.c.id.in_(chunk_c)))
+    for by, given in (("release", release_ids), ("commitment", commitment_ids)):
+        ids = list(given or ())
+        for i in range(0, len(ids), _FACT_CHUNK):
+            chunk = ids[i : i + _FACT_CHUNK]
+            touched |= _drop_facts(conn, by, chunk)
+            touched |= _write_facts(conn, _fact_rows(conn, by, chunk))
     recount_rollup(conn, touched)
 
 
 # --- the facts' rollup: counts by organisation, release month, kind, language and review status
 
 RollupKey = tuple[str, str]  # (organisation, release month "YYYY-MM" or "" when undated)
-_ROLLUP_CHUNK = 100  # groups recounted per statement
 
 
 def _month_of(day: str | None) -> str:
     return day[:7] if day else ""
-
-
-def _rollup_keys(conn: Connection, where: Any) -> set[RollupKey]:
-    facts = schema.commitment_facts
-    query = select(facts.c.organization, facts.c.day).where(where).distinct()
-    return {(str(o), _month_of(d)) for o, d in conn.execute(query)}
-
-
-def _in_groups(keys: list[RollupKey]) -> Any:
-    """The facts of these rollup groups (a range of the organisation and day index per group)."""
-    facts = schema.commitment_facts
-    return or_(
-        *(
-            and_(
-                facts.c.organization == org,
-                facts.c.day.between(f"{month}-01", f"{month}-31") if month else facts.c.day.is_(None),
-            )
-            for org, month in keys
-        )
-    )
 
 
 def _rollup_selects(where: Any) -> list[Any]:
@@ -676,22 +649,52 @@ def _rollup_selects(where: Any) -> list[Any]:
     return out
 
 
+def _rollup_inserts(where: Any) -> tuple[Any, ...]:
+    columns = [c.name for c in schema.commitment_rollup.columns]
+    return tuple(schema.commitment_rollup.insert().from_select(columns, q) for q in _rollup_selects(where))
+
+
+# One group's facts: a range of the organisation and day index (a dated month), or its undated ones.
+_ROLLUP = schema.commitment_rollup
+_GROUP_DELETE = _ROLLUP.delete().where(
+    _ROLLUP.c.organization == bindparam("org"), _ROLLUP.c.month == bindparam("month")
+)
+_GROUP_INSERTS = {
+    True: _rollup_inserts(
+        and_(_F.c.organization == bindparam("org"), _F.c.day.between(bindparam("first"), bindparam("last")))
+    ),
+    False: _rollup_inserts(and_(_F.c.organization == bindparam("org"), _F.c.day.is_(None))),
+}
+_FACT_GROUPS = {
+    by: select(_F.c.organization, _F.c.day).where(column.in_(bindparam("ids", expanding=True))).distinct()
+    for by, column in _BY.items()
+}
+_FACT_DELETES = {
+    by: (
+        *(
+            table.delete().where(
+                table.c.n.in_(select(_F.c.n).where(column.in_(bindparam("ids", expanding=True))))
+            )
+            for table in _VALUE_TABLES
+        ),
+        _F.delete().where(column.in_(bindparam("ids", expanding=True))),
+    )
+    for by, column in _BY.items()
+}
+
+
 def recount_rollup(conn: Connection, keys: Iterable[RollupKey] | None = None) -> None:
     """Count these rollup groups again from the facts (every group when ``keys`` is None)."""
-    rollup = schema.commitment_rollup
-    columns = [c.name for c in rollup.columns]
     if keys is None:
-        conn.execute(rollup.delete())
-        for query in _rollup_selects(true()):
-            conn.execute(rollup.insert().from_select(columns, query))
+        conn.execute(_ROLLUP.delete())
+        for insert in _rollup_inserts(true()):
+            conn.execute(insert)
         return
-    ordered = sorted(set(keys))
-    for i in range(0, len(ordered), _ROLLUP_CHUNK):
-        chunk = ordered[i : i + _ROLLUP_CHUNK]
-        mine = or_(*(and_(rollup.c.organization == o, rollup.c.month == m) for o, m in chunk))
-        conn.execute(rollup.delete().where(mine))
-        for query in _rollup_selects(_in_groups(chunk)):
-            conn.execute(rollup.insert().from_select(columns, query))
+    for org, month in sorted(set(keys)):
+        conn.execute(_GROUP_DELETE, {"org": org, "month": month})
+        bounds = {"org": org, "first": f"{month}-01", "last": f"{month}-31"} if month else {"org": org}
+        for insert in _GROUP_INSERTS[bool(month)]:
+            conn.execute(insert, bounds)
 
 
 def _version() -> str:
@@ -708,7 +711,7 @@ def delete_release(engine: Engine, source_file: str, actor: str) -> bool:
             select(schema.releases.c.id).where(schema.releases.c.source_file == source_file)
         ).scalar()
         if release_id is not None:
-            recount_rollup(conn, _drop_facts(conn, schema.commitment_facts.c.release_id == release_id))
+            recount_rollup(conn, _drop_facts(conn, "release", [release_id]))
         deleted = conn.execute(schema.releases.delete().where(schema.releases.c.source_file == source_file))
         if deleted.rowcount:
             conn.execute(
