@@ -29,7 +29,6 @@ from ..extraction import lexicon, organizations, similarity
 from ..extraction.matcher import Matcher
 from ..models import Extraction
 from ..users import User, require
-from . import sql
 
 JOIN_THRESHOLD = 0.45  # similarity a statement needs to join a thread rather than start one
 DELIVERY_THRESHOLD = 0.5
@@ -444,6 +443,9 @@ def rebuild(engine: Engine, organizations: Iterable[str] | None = None) -> int:
         rows = [r for r in review.reviewed_rows(engine) if r["review_status"] != "rejected"]
         wanted = sorted({r["organization"] for r in rows})
     else:  # only these organisations' rows are read (an ingest regroups what it touched)
+        # Imported here: sql brings pandas, which extract and ingest workers need not load.
+        from . import sql
+
         wanted = sorted(set(organizations))
         rows = sql.reviewed_rows(engine, wanted)
     built = build(
