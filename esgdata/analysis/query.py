@@ -622,12 +622,17 @@ def theme_counts_over_time(
     out = _split_counts(dated, ["period"], "themes", "theme")[["period", "theme", "count"]]
     if out.empty:
         return out
+    return every_period(out, freq, top)
+
+
+def every_period(counts: pd.DataFrame, freq: str, top: int | None = None) -> pd.DataFrame:
+    """Counts per period and theme (the ``top`` themes only, when given) with every period from
+    the first to the last, zeros included: a line must not bridge a quiet spell."""
     if top is not None:
-        out = out[out["theme"].isin(top_themes(out, top))]
-    # Every period from first to last, zeros included: a line must not bridge a quiet spell.
-    periods = pd.period_range(out["period"].min(), out["period"].max(), freq=freq).start_time
-    grid = pd.MultiIndex.from_product([periods, sorted(set(out["theme"]))], names=["period", "theme"])
-    full = out.set_index(["period", "theme"])["count"].reindex(grid, fill_value=0).reset_index()
+        counts = counts[counts["theme"].isin(top_themes(counts, top))]
+    periods = pd.period_range(counts["period"].min(), counts["period"].max(), freq=freq).start_time
+    grid = pd.MultiIndex.from_product([periods, sorted(set(counts["theme"]))], names=["period", "theme"])
+    full = counts.set_index(["period", "theme"])["count"].reindex(grid, fill_value=0).reset_index()
     return full.astype({"count": int}).sort_values(["period", "theme"]).reset_index(drop=True)
 
 

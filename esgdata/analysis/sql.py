@@ -31,9 +31,8 @@ from sqlalchemy import (
 )
 
 from .. import export, schema, store
-from ..extraction import lexicon
 from ..models import KINDS, PILLARS
-from .query import COMMITMENT_ONLY, Filters, search_terms, term_variants
+from .query import COMMITMENT_ONLY, Filters, every_period, search_terms, term_variants
 
 F = schema.commitment_facts
 COM = schema.commitments
@@ -388,22 +387,9 @@ def theme_counts_over_time(
     # Months are counted in the database; quarters and years are sums of a few hundred months.
     months = pd.to_datetime(monthly["month"] + "-01", format="%Y-%m-%d")
     monthly["period"] = months.dt.to_period(freq).dt.start_time.astype("datetime64[us]")
-    out = monthly.groupby(["period", "theme"], as_index=False)["count"].sum()
-    if top is not None:
-        out = out[out["theme"].isin(top_themes(out, top))]
-    periods = pd.period_range(out["period"].min(), out["period"].max(), freq=freq).start_time
-    grid = pd.MultiIndex.from_product([periods, sorted(set(out["theme"]))], names=["period", "theme"])
-    full = out.set_index(["period", "theme"])["count"].reindex(grid, fill_value=0).reset_index()
+    full = every_period(monthly.groupby(["period", "theme"], as_index=False)["count"].sum(), freq, top)
     full["period"] = full["period"].astype("datetime64[us]")
-    return full.astype({"count": int}).sort_values(["period", "theme"]).reset_index(drop=True)
-
-
-def top_themes(counts: pd.DataFrame, top: int) -> list[str]:
-    """The ``top`` themes with the largest total ``count`` (ties in the lexicon's order)."""
-    totals = counts.groupby("theme")["count"].sum()
-    rank = {t: i for i, t in enumerate(lexicon.THEME_IDS)}
-    ordered = sorted(totals.index, key=lambda t: (-int(totals[t]), rank.get(t, len(rank)), t))
-    return ordered[:top]
+    return full
 
 
 def undated_count(engine: Engine, filters: Filters, *, with_year: bool = False) -> int:
