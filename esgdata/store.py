@@ -726,24 +726,19 @@ def delete_release(engine: Engine, source_file: str, actor: str) -> bool:
 
 def commitment_rows(engine: Engine) -> list[dict[str, Any]]:
     """Every stored commitment as a commitments.csv row (see export.COMMITMENT_COLUMNS)."""
-    query = (
-        select(*_SQL_COLUMNS)
-        .select_from(_COMMITMENTS_JOIN)
-        .order_by(schema.releases.c.source_file, schema.commitments.c.position)
-    )
-    with engine.connect() as conn:
-        rows = [dict(r._mapping) for r in conn.execute(query)]
-    for row in rows:
-        row["confidence"] = f"{row['confidence']:.2f}"
-    return rows
+    return _commitment_rows(engine, true())
 
 
 def commitment_rows_by_id(engine: Engine, ids: Iterable[str]) -> list[dict[str, Any]]:
     """These commitments as commitment_rows has them, in the same order (file, then position)."""
+    return _commitment_rows(engine, schema.commitments.c.id.in_(list(ids)))
+
+
+def _commitment_rows(engine: Engine, where: Any) -> list[dict[str, Any]]:
     query = (
         select(*_SQL_COLUMNS)
         .select_from(_COMMITMENTS_JOIN)
-        .where(schema.commitments.c.id.in_(list(ids)))
+        .where(where)
         .order_by(schema.releases.c.source_file, schema.commitments.c.position)
     )
     with engine.connect() as conn:
