@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Iterable
 from functools import partial
 
 import streamlit as st
@@ -18,17 +19,18 @@ from esgdata.analysis import query, sql
 
 def commitments_bytes(engine: Engine, filters: query.Filters) -> bytes:
     """The bytes the commitments button serves: sql.iter_commitments_csv, UTF-8 (BOM included)."""
-    # Written piece by piece into one buffer: Streamlit serves a download from memory.
-    out = io.BytesIO()
-    for piece in sql.iter_commitments_csv(engine, filters):
-        out.write(piece.encode("utf-8"))
-    return out.getvalue()
+    return _joined(sql.iter_commitments_csv(engine, filters))
 
 
 def releases_bytes(engine: Engine, filters: query.Filters) -> bytes:
     """The bytes the releases button serves: sql.iter_releases_csv, UTF-8 (BOM included)."""
+    return _joined(sql.iter_releases_csv(engine, filters))
+
+
+def _joined(pieces: Iterable[str]) -> bytes:
+    # Written piece by piece into one buffer: Streamlit serves a download from memory.
     out = io.BytesIO()
-    for piece in sql.iter_releases_csv(engine, filters):
+    for piece in pieces:
         out.write(piece.encode("utf-8"))
     return out.getvalue()
 

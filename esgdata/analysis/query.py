@@ -690,6 +690,12 @@ def roadmap(frame: pd.DataFrame, top: int = 25, limit: int = 2000) -> pd.DataFra
     points["target_year"] = (
         points["id"].map(years).map(lambda cell: [int(y) for y in _split(cell) if y.isdigit()])
     )
+    return one_row_per_target_year(points, orgs)
+
+
+def one_row_per_target_year(points: pd.DataFrame, orgs: list[str]) -> pd.DataFrame:
+    """Roadmap rows from points whose ``target_year`` holds lists: one row per year, with its
+    target_day, in the order of ``orgs``, then target year, then release day."""
     points = points.explode("target_year").dropna(subset=["target_year"])
     points["target_year"] = points["target_year"].astype(int)
     points["target_day"] = pd.to_datetime(points["target_year"].astype(str) + "-01-01").astype(

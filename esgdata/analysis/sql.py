@@ -32,7 +32,14 @@ from sqlalchemy import (
 
 from .. import export, schema, store
 from ..models import KINDS, PILLARS
-from .query import COMMITMENT_ONLY, Filters, every_period, search_terms, term_variants
+from .query import (
+    COMMITMENT_ONLY,
+    Filters,
+    every_period,
+    one_row_per_target_year,
+    search_terms,
+    term_variants,
+)
 
 F = schema.commitment_facts
 COM = schema.commitments
@@ -614,14 +621,7 @@ def roadmap(engine: Engine, filters: Filters, top: int = 25, limit: int = 2000) 
     points["target_year"] = [
         [int(y) for y in str(c).split(";") if y.isdigit()] for c in points["target_years"]
     ]
-    points = points.explode("target_year").dropna(subset=["target_year"])
-    points["target_year"] = points["target_year"].astype(int)
-    points["target_day"] = pd.to_datetime(points["target_year"].astype(str) + "-01-01").astype(
-        "datetime64[us]"
-    )
-    order = {o: i for i, o in enumerate(orgs)}
-    points = points.assign(_o=points["organization"].map(order))
-    return points.sort_values(["_o", "target_year", "release_day"]).drop(columns="_o").reset_index(drop=True)
+    return one_row_per_target_year(points, orgs)
 
 
 # ---------------------------------------------------------------- releases in view
